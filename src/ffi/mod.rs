@@ -1,0 +1,6 @@
+//! The C ABI. Every exported function checks its pointers, converts its arguments, calls
+//! one method of the safe API and maps the `Result` to libzmq's return value and errno,
+//! all inside `boundary::guard`. No behaviour lives here.
+
+pub mod boundary;
+pub mod errno;
