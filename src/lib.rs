@@ -6,3 +6,5 @@
 
 pub mod error;
 pub mod ffi;
+pub mod constants;
+pub mod z85;
