@@ -8,3 +8,7 @@ pub mod error;
 pub mod ffi;
 pub mod constants;
 pub mod z85;
+pub mod msg;
+pub mod command;
+pub mod mailbox;
+pub mod pipe;

@@ -1,0 +1,146 @@
+//! A socket's mailbox: the commands other threads send it (pipe activation, new pipes,
+//! termination) plus an eventfd that is signalled only when the owner may be asleep.
+//! The eventfd is what `ZMQ_FD` returns: readable means "something may have changed,
+//! read ZMQ_EVENTS", and it stays quiet while the owner is busy, as in libzmq.
+//!
+//! Protocol: a sender pushes, then swaps `asleep` to false and signals if it was true.
+//! The owner, finding the queue empty, drains the eventfd, sets `asleep`, and looks again.
+//! Hence `asleep == true` implies the eventfd is clear, and no command is ever stranded.
+
+use crate::command::Command;
+use crossbeam_queue::SegQueue;
+use std::io;
+use std::os::unix::io::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub struct Mailbox {
+    queue: SegQueue<Command>,
+    asleep: AtomicBool,
+    eventfd: RawFd,
+}
+
+impl Mailbox {
+    pub fn new() -> io::Result<Mailbox> {
+        // SAFETY: plain syscall with constant flags.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Mailbox {
+            queue: SegQueue::new(),
+            asleep: AtomicBool::new(false),
+            eventfd: fd,
+        })
+    }
+
+    /// The file descriptor that becomes readable when commands arrive for a sleeper.
+    pub fn fd(&self) -> RawFd {
+        self.eventfd
+    }
+
+    /// Delivers a command (any thread).
+    pub fn send(&self, command: Command) {
+        self.queue.push(command);
+        if self.asleep.swap(false, Ordering::SeqCst) {
+            self.signal();
+        }
+    }
+
+    fn signal(&self) {
+        let one: u64 = 1;
+        // SAFETY: writing 8 bytes from a live u64 to our own eventfd.
+        unsafe { libc::write(self.eventfd, (&one as *const u64).cast(), 8) };
+    }
+
+    fn drain_signal(&self) {
+        let mut value: u64 = 0;
+        // SAFETY: reading 8 bytes into a live u64 from our own non-blocking eventfd.
+        unsafe { libc::read(self.eventfd, (&mut value as *mut u64).cast(), 8) };
+    }
+
+    /// The next command, without blocking (owner only). Costs no syscall while idle.
+    #[inline]
+    pub fn try_recv(&self) -> Option<Command> {
+        if let Some(c) = self.queue.pop() {
+            return Some(c);
+        }
+        if self.asleep.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.drain_signal();
+        self.asleep.store(true, Ordering::SeqCst);
+        self.queue.pop()
+    }
+
+    /// Blocks until a command may be available or `timeout` passes (owner only, after
+    /// `try_recv` returned None). Returns false on timeout.
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        let ms: libc::c_int = match timeout {
+            None => -1,
+            Some(d) => d.as_millis().min(i32::MAX as u128) as libc::c_int,
+        };
+        let mut pfd = libc::pollfd {
+            fd: self.eventfd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EINTR) {
+                return Ok(true);
+            }
+            return Err(e);
+        }
+        Ok(rc > 0)
+    }
+}
+
+impl Drop for Mailbox {
+    fn drop(&mut self) {
+        // SAFETY: we own the fd.
+        unsafe { libc::close(self.eventfd) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn readable(fd: RawFd) -> bool {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
+    }
+
+    #[test]
+    fn fd_signals_only_a_sleeping_owner_and_clears() {
+        let m = Mailbox::new().unwrap();
+        m.send(Command::Stop);
+        assert!(!readable(m.fd()), "owner never slept: no signal");
+        assert!(m.try_recv().is_some());
+        assert!(m.try_recv().is_none());
+        assert!(!readable(m.fd()));
+        m.send(Command::Stop);
+        assert!(readable(m.fd()));
+        assert!(m.try_recv().is_some());
+        assert!(m.try_recv().is_none());
+        assert!(!readable(m.fd()), "drained after the owner caught up");
+    }
+
+    #[test]
+    fn wakes_a_blocked_owner() {
+        let m = Arc::new(Mailbox::new().unwrap());
+        assert!(m.try_recv().is_none());
+        let sender = m.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            sender.send(Command::Stop);
+        });
+        assert!(m.wait(Some(Duration::from_secs(5))).unwrap());
+        assert!(m.try_recv().is_some());
+        t.join().unwrap();
+    }
+}

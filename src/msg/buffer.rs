@@ -1,0 +1,203 @@
+//! A reference-counted byte buffer: the storage of messages too large to live inline.
+//! One header carries the count and how to release the bytes: our own allocation (header
+//! and bytes in one block) or user memory handed over by `zmq_msg_init_data`, whose free
+//! function is called exactly once, when the last reference goes, on whatever thread
+//! drops it. A `Buffer` may view a sub-range of its storage (zero-copy slices).
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
+
+/// The free function of `zmq_msg_init_data`: `ffn(data, hint)`.
+pub type FreeFn = unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void);
+
+enum Release {
+    /// Header and bytes are one allocation of this layout.
+    Inline(Layout),
+    /// The bytes belong to the user; hand them back through `ffn`.
+    User {
+        ffn: FreeFn,
+        data: *mut u8,
+        hint: *mut c_void,
+    },
+}
+
+struct Header {
+    refs: AtomicUsize,
+    release: Release,
+}
+
+/// A counted reference to (a range of) shared bytes.
+pub struct Buffer {
+    header: NonNull<Header>,
+    ptr: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the header's count is atomic and the bytes are only written through a
+// `Buffer` that is the unique reference (see `as_mut_ptr`); user free functions are
+// documented by libzmq to be callable from any thread.
+unsafe impl Send for Buffer {}
+// SAFETY: shared access only reads.
+unsafe impl Sync for Buffer {}
+
+impl Buffer {
+    /// Allocates `len` uninitialised bytes (the caller fills them through `as_mut_ptr`).
+    pub fn alloc(len: usize) -> Option<Buffer> {
+        let (layout, offset) = Layout::new::<Header>()
+            .extend(Layout::array::<u8>(len).ok()?)
+            .ok()?;
+        // SAFETY: the layout has a non-zero size (it contains a Header).
+        let block = unsafe { alloc(layout) };
+        let header = NonNull::new(block.cast::<Header>())?;
+        // SAFETY: `block` is a fresh allocation large and aligned enough for a Header.
+        unsafe {
+            header.as_ptr().write(Header {
+                refs: AtomicUsize::new(1),
+                release: Release::Inline(layout),
+            });
+        }
+        // SAFETY: offset is within the allocation by construction of the layout.
+        let ptr = unsafe { block.add(offset) };
+        Some(Buffer { header, ptr, len })
+    }
+
+    /// Copies `bytes` into a new buffer.
+    pub fn copy_from(bytes: &[u8]) -> Option<Buffer> {
+        let buffer = Buffer::alloc(bytes.len())?;
+        // SAFETY: the buffer has exactly bytes.len() writable bytes, freshly allocated.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.ptr, bytes.len()) };
+        Some(buffer)
+    }
+
+    /// Takes over user memory; `ffn(data, hint)` runs when the last reference is dropped.
+    ///
+    /// # Safety
+    /// `data` must be valid for `len` bytes until `ffn` is called.
+    pub unsafe fn from_user(data: *mut u8, len: usize, ffn: FreeFn, hint: *mut c_void) -> Option<Buffer> {
+        let header = Box::new(Header {
+            refs: AtomicUsize::new(1),
+            release: Release::User { ffn, data, hint },
+        });
+        Some(Buffer {
+            header: NonNull::from(Box::leak(header)),
+            ptr: data,
+            len,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: ptr is valid for len bytes while any reference to the storage lives.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// The bytes, for the C caller who fills a message created by `zmq_msg_init_size`.
+    pub fn as_mut_ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+
+    /// True when more than one reference shares the bytes.
+    pub fn is_shared(&self) -> bool {
+        // SAFETY: the header lives while self does.
+        unsafe { self.header.as_ref() }.refs.load(Ordering::Acquire) > 1
+    }
+
+    /// Another reference to the same bytes.
+    pub fn share(&self) -> Buffer {
+        // SAFETY: the header lives while self does.
+        unsafe { self.header.as_ref() }
+            .refs
+            .fetch_add(1, Ordering::Relaxed);
+        Buffer {
+            header: self.header,
+            ptr: self.ptr,
+            len: self.len,
+        }
+    }
+
+    /// A reference to `start..start+len` of these bytes (caller checks the range).
+    pub fn slice(&self, start: usize, len: usize) -> Buffer {
+        debug_assert!(start + len <= self.len);
+        let mut piece = self.share();
+        // SAFETY: the range lies within the viewed bytes (checked by the caller).
+        piece.ptr = unsafe { self.ptr.add(start) };
+        piece.len = len;
+        piece
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        // SAFETY: the header lives while any Buffer refers to it; we hold one reference.
+        let header = unsafe { self.header.as_ref() };
+        // The sole owner skips the atomic read-modify-write (most messages are never shared).
+        if header.refs.load(Ordering::Acquire) != 1 && header.refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        fence(Ordering::Acquire);
+        let block = self.header.as_ptr();
+        // SAFETY: this was the last reference: nobody else can reach the header or bytes.
+        unsafe {
+            match std::ptr::read(&(*block).release) {
+                Release::Inline(layout) => dealloc(block.cast(), layout),
+                Release::User { ffn, data, hint } => {
+                    drop(Box::from_raw(block));
+                    ffn(data.cast(), hint);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    static FREED: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_free(_data: *mut c_void, hint: *mut c_void) {
+        FREED.fetch_add(hint as usize, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn user_free_runs_once_after_last_share() {
+        let mut storage = [7u8; 100];
+        let b = unsafe { Buffer::from_user(storage.as_mut_ptr(), 100, count_free, 1 as *mut c_void) }.unwrap();
+        let c = b.share();
+        let d = c.slice(10, 5);
+        drop(b);
+        drop(c);
+        assert_eq!(FREED.load(Ordering::SeqCst), 0);
+        assert_eq!(d.as_slice(), &[7; 5]);
+        drop(d);
+        assert_eq!(FREED.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn copy_and_share_across_threads() {
+        let b = Buffer::copy_from(&[1, 2, 3]).unwrap();
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let s = b.share();
+                std::thread::spawn(move || s.as_slice().iter().map(|&x| x as u32).sum::<u32>())
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), 6);
+        }
+        assert!(!b.is_shared());
+    }
+}

@@ -1,0 +1,391 @@
+//! A pipe: one end of a two-way message channel between a socket and a peer (another
+//! socket over inproc, or a connection's engine). Each direction is an SPSC `queue`
+//! (or a `conflate` slot); this end writes one and reads the other.
+//!
+//! High-water marks follow libzmq exactly (DESIGN.md §5): the writer counts whole
+//! messages written, the reader reports how many it has read every low-water mark
+//! ((hwm+1)/2) with an `ActivateWrite` command, and the writer refuses a new message
+//! while `written - peer_read >= hwm`. Nothing is shared per message but the queue.
+//!
+//! Termination: the closing end withdraws any half-written message, writes a delimiter
+//! and sends `PipeTerm`; the other end reads what is left up to the delimiter and is
+//! then done. The shared memory is reference-counted, so no acknowledgement is needed.
+
+mod conflate;
+mod queue;
+
+use crate::command::Command;
+use crate::mailbox::Mailbox;
+use crate::msg::Msg;
+use conflate::Conflate;
+use queue::{queue, Reader, Writer};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// Unique id of one pipe end, used to address it in commands.
+pub type PipeId = u64;
+
+static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// What both ends share besides the queues: each end's mailbox, known once attached.
+struct Link {
+    mailboxes: [OnceLock<Arc<Mailbox>>; 2],
+}
+
+enum Outbound {
+    Queue(Writer<Msg>),
+    Conflate(Conflate<Msg>, bool),
+}
+
+enum Inbound {
+    Queue(Reader<Msg>),
+    Conflate(Conflate<Msg>),
+}
+
+/// The configuration of one direction of a pipe pair.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Direction {
+    /// How many messages fit (0 = unlimited).
+    pub hwm: u64,
+    /// Keep only the latest message.
+    pub conflate: bool,
+}
+
+/// One end of a pipe.
+pub struct Pipe {
+    id: PipeId,
+    peer_id: PipeId,
+    side: usize,
+    link: Arc<Link>,
+    outbound: Outbound,
+    inbound: Inbound,
+    in_active: bool,
+    out_active: bool,
+    hwm: u64,
+    lwm: u64,
+    msgs_read: u64,
+    msgs_written: u64,
+    peers_msgs_read: u64,
+    /// The peer closed its end: nothing more may be written.
+    peer_gone: bool,
+    /// The delimiter was read or we closed: the pipe is finished.
+    done: bool,
+    /// The peer's routing id as seen by a ROUTER (assigned by the socket).
+    pub routing_id: Vec<u8>,
+    /// The bind/connect endpoint this pipe belongs to (for unbind/disconnect).
+    pub endpoint: Option<Arc<str>>,
+    /// True on the connecting side.
+    pub locally_initiated: bool,
+}
+
+/// libzmq's low-water mark for a pipe holding `hwm` messages.
+pub fn low_water_mark(hwm: u64) -> u64 {
+    hwm.div_ceil(2)
+}
+
+/// Creates the two ends of a pipe. `ab` configures messages written by end A (read by
+/// B), `ba` the reverse. End A's mailbox is known now; B's is set when it is attached.
+pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
+    let link = Arc::new(Link {
+        mailboxes: [OnceLock::new(), OnceLock::new()],
+    });
+    let (a_out, b_in) = channel(ab.conflate);
+    let (b_out, a_in) = channel(ba.conflate);
+    let id_a = NEXT_PIPE_ID.fetch_add(2, Ordering::Relaxed);
+    let id_b = id_a + 1;
+    let end = |id, peer_id, side, outbound, inbound, out: Direction, inn: Direction| Pipe {
+        id,
+        peer_id,
+        side,
+        link: link.clone(),
+        outbound,
+        inbound,
+        in_active: true,
+        out_active: true,
+        hwm: if out.conflate { 0 } else { out.hwm },
+        lwm: if inn.conflate { 0 } else { low_water_mark(inn.hwm) },
+        msgs_read: 0,
+        msgs_written: 0,
+        peers_msgs_read: 0,
+        peer_gone: false,
+        done: false,
+        routing_id: Vec::new(),
+        endpoint: None,
+        locally_initiated: false,
+    };
+    let a = end(id_a, id_b, 0, a_out, a_in, ab, ba);
+    let b = end(id_b, id_a, 1, b_out, b_in, ba, ab);
+    (a, b)
+}
+
+fn channel(conflate: bool) -> (Outbound, Inbound) {
+    if conflate {
+        let slot = Conflate::new();
+        (Outbound::Conflate(slot.clone(), false), Inbound::Conflate(slot))
+    } else {
+        let (w, r) = queue();
+        (Outbound::Queue(w), Inbound::Queue(r))
+    }
+}
+
+impl Pipe {
+    pub fn id(&self) -> PipeId {
+        self.id
+    }
+
+    /// Records the mailbox of the socket that owns this end.
+    pub fn set_owner(&self, mailbox: &Arc<Mailbox>) {
+        let _ = self.link.mailboxes[self.side].set(mailbox.clone());
+    }
+
+    fn send_to_peer(&self, command: Command) {
+        if let Some(mailbox) = self.link.mailboxes[1 - self.side].get() {
+            mailbox.send(command);
+        }
+    }
+
+    /// Sets the limits of both directions (connect-before-bind learns them late).
+    pub fn set_hwms(&mut self, out_hwm: u64, in_hwm: u64) {
+        if !matches!(self.outbound, Outbound::Conflate(..)) {
+            self.hwm = out_hwm;
+        }
+        if !matches!(self.inbound, Inbound::Conflate(_)) {
+            self.lwm = low_water_mark(in_hwm);
+        }
+    }
+
+    /// True when a message can be read now (marks the end inactive otherwise).
+    pub fn check_read(&mut self) -> bool {
+        if !self.in_active || self.done {
+            return false;
+        }
+        let ready = match &mut self.inbound {
+            Inbound::Queue(r) => match r.peek() {
+                Some(m) if m.is_delimiter() => {
+                    let _ = r.read();
+                    self.done = true;
+                    return false;
+                }
+                Some(_) => true,
+                None => false,
+            },
+            Inbound::Conflate(c) => c.has_item(),
+        };
+        if !ready {
+            self.in_active = false;
+        }
+        ready
+    }
+
+    /// Reads the next message. None when empty (the end goes inactive until the peer's
+    /// `ActivateRead`) or when the delimiter was reached (then `is_done()`).
+    #[inline]
+    pub fn read(&mut self) -> Option<Msg> {
+        if !self.in_active || self.done {
+            return None;
+        }
+        let msg = match &mut self.inbound {
+            Inbound::Queue(r) => r.read(),
+            Inbound::Conflate(c) => c.read(),
+        };
+        let Some(msg) = msg else {
+            self.in_active = false;
+            return None;
+        };
+        if msg.is_delimiter() {
+            self.done = true;
+            return None;
+        }
+        if !msg.more() && !msg.is_routing_id() {
+            self.msgs_read += 1;
+            if self.lwm > 0 && self.msgs_read % self.lwm == 0 {
+                self.send_to_peer(Command::ActivateWrite(self.peer_id, self.msgs_read));
+            }
+        }
+        Some(msg)
+    }
+
+    /// True when the HWM leaves room for another message.
+    #[inline]
+    pub fn check_hwm(&self) -> bool {
+        self.hwm == 0 || self.msgs_written - self.peers_msgs_read < self.hwm
+    }
+
+    /// True when a message (frame) can be written now; a full pipe goes inactive until
+    /// the peer's `ActivateWrite`.
+    #[inline]
+    pub fn check_write(&mut self) -> bool {
+        if !self.out_active || self.peer_gone || self.done {
+            return false;
+        }
+        if !self.check_hwm() {
+            self.out_active = false;
+            return false;
+        }
+        true
+    }
+
+    /// Writes a frame (visible to the peer at the next `flush`). Gives the message back
+    /// when the pipe is full or closing.
+    #[inline]
+    pub fn write(&mut self, msg: Msg) -> Result<(), Msg> {
+        if !self.check_write() {
+            return Err(msg);
+        }
+        let counts = !msg.more() && !msg.is_routing_id();
+        match &mut self.outbound {
+            Outbound::Queue(w) => w.write(msg),
+            Outbound::Conflate(c, wake) => {
+                if !c.write(msg) {
+                    *wake = true;
+                }
+            }
+        }
+        if counts {
+            self.msgs_written += 1;
+        }
+        Ok(())
+    }
+
+    /// Publishes what was written; wakes the peer if it was asleep on this pipe.
+    #[inline]
+    pub fn flush(&mut self) {
+        let awake = match &mut self.outbound {
+            Outbound::Queue(w) => w.flush(),
+            Outbound::Conflate(_, wake) => !std::mem::take(wake),
+        };
+        if !awake {
+            self.send_to_peer(Command::ActivateRead(self.peer_id));
+        }
+    }
+
+    /// Withdraws the frames of a message that was not completely written.
+    pub fn rollback(&mut self) {
+        if let Outbound::Queue(w) = &mut self.outbound {
+            w.rollback();
+        }
+    }
+
+    /// The peer flushed into this pipe after we found it empty. Returns true if the
+    /// socket should treat the pipe as readable again.
+    pub fn activate_read(&mut self) -> bool {
+        if self.in_active || self.done {
+            return false;
+        }
+        self.in_active = true;
+        true
+    }
+
+    /// The peer read up to `msgs_read`. Returns true if the pipe became writable again.
+    pub fn activate_write(&mut self, msgs_read: u64) -> bool {
+        self.peers_msgs_read = msgs_read;
+        if self.out_active || self.peer_gone || self.done {
+            return false;
+        }
+        self.out_active = true;
+        true
+    }
+
+    /// The peer closed its end. Returns true when nothing but the delimiter is left to
+    /// read, i.e. the pipe is finished now.
+    pub fn peer_terminated(&mut self) -> bool {
+        self.peer_gone = true;
+        self.in_active = true;
+        if let Inbound::Queue(r) = &mut self.inbound {
+            if matches!(r.peek(), Some(m) if m.is_delimiter()) {
+                self.done = true;
+            }
+        } else {
+            self.done = true;
+        }
+        self.done
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    pub fn is_peer_gone(&self) -> bool {
+        self.peer_gone
+    }
+
+    /// Closes this end: the peer gets everything already flushed, then the delimiter.
+    pub fn terminate(&mut self) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        if !self.peer_gone {
+            match &mut self.outbound {
+                Outbound::Queue(w) => {
+                    w.rollback();
+                    w.write(Msg::delimiter());
+                    w.flush();
+                }
+                Outbound::Conflate(c, _) => {
+                    c.write(Msg::delimiter());
+                }
+            }
+            self.send_to_peer(Command::PipeTerm(self.peer_id));
+        }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(hwm: u64) -> Direction {
+        Direction { hwm, conflate: false }
+    }
+
+    #[test]
+    fn hwm_counts_whole_messages_and_credit_returns_every_lwm() {
+        let (mut a, mut b) = pipe_pair(dir(4), dir(4));
+        let owner_a = Arc::new(Mailbox::new().unwrap());
+        a.set_owner(&owner_a);
+        let mut sent = 0;
+        loop {
+            let mut first = Msg::from_slice(b"x");
+            first.set_more(true);
+            if a.write(first).is_err() {
+                break;
+            }
+            a.write(Msg::from_slice(b"y")).unwrap();
+            a.flush();
+            sent += 1;
+        }
+        assert_eq!(sent, 4);
+        // Reading one message (two frames) returns no credit yet; two messages do.
+        for _ in 0..4 {
+            assert!(b.read().is_some());
+        }
+        match owner_a.try_recv() {
+            Some(Command::ActivateWrite(id, 2)) => assert_eq!(id, a.id()),
+            _ => panic!("expected ActivateWrite after lwm messages"),
+        }
+        assert!(a.activate_write(2));
+        assert!(a.write(Msg::from_slice(b"z")).is_ok());
+    }
+
+    #[test]
+    fn termination_delivers_everything_before_the_delimiter() {
+        let (mut a, mut b) = pipe_pair(dir(0), dir(0));
+        a.write(Msg::from_slice(b"1")).unwrap();
+        a.flush();
+        let mut partial = Msg::from_slice(b"half");
+        partial.set_more(true);
+        a.write(partial).unwrap();
+        a.terminate();
+        assert!(!b.peer_terminated(), "one message still to read");
+        assert_eq!(b.read().unwrap().data(), b"1");
+        assert!(b.read().is_none());
+        assert!(b.is_done());
+    }
+}
