@@ -317,7 +317,7 @@ pub const ZMQ_NOTIFY_CONNECT: c_int = 1;
 pub const ZMQ_NOTIFY_DISCONNECT: c_int = 2;
 
 /* Draft message property names (zmq_msg_gets). cbindgen has no string constants, so
-   the header spells these in cbindgen.toml's trailer. */
+the header spells these in cbindgen.toml's trailer. */
 /// cbindgen:ignore
 pub const ZMQ_MSG_PROPERTY_ROUTING_ID: &str = "Routing-Id";
 /// cbindgen:ignore

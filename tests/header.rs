@@ -159,7 +159,8 @@ fn values_of(
 
 fn generate_header() -> String {
     let dir = crate_dir();
-    let config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("read cbindgen.toml");
+    let config =
+        cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("read cbindgen.toml");
     let bindings = cbindgen::Builder::new()
         .with_crate(&dir)
         .with_config(config)
@@ -202,9 +203,11 @@ fn header_declares_only_zeromq_names() {
     for line in header.lines() {
         let line = line.trim();
         let declared = if let Some(rest) = line.strip_prefix("#define ") {
-            rest.split(|c: char| c == ' ' || c == '(').next()
+            rest.split([' ', '(']).next()
         } else if let Some(rest) = line.strip_prefix("ZMQ_EXPORT ") {
-            rest.split('(').next().and_then(|d| d.split([' ', '*']).last())
+            rest.split('(')
+                .next()
+                .and_then(|d| d.split([' ', '*']).next_back())
         } else if let Some(rest) = line.strip_prefix("} ") {
             rest.strip_suffix(';')
         } else if let Some(rest) = line.strip_prefix("typedef ") {
@@ -249,7 +252,10 @@ fn shared_macros_have_libzmq_values() {
     let ours = committed_header();
     let dir = scratch("values");
     let mut problems = Vec::new();
-    for (label, defines) in [("stable", &[][..]), ("draft", &["-DZMQ_BUILD_DRAFT_API"][..])] {
+    for (label, defines) in [
+        ("stable", &[][..]),
+        ("draft", &["-DZMQ_BUILD_DRAFT_API"][..]),
+    ] {
         let theirs_macros = macros_of(system, defines);
         let ours_macros = macros_of(&ours, defines);
         for name in theirs_macros.keys() {
@@ -284,9 +290,15 @@ fn shared_macros_have_libzmq_values() {
 fn handwritten_errno_values_match_rust() {
     use zmq::ffi::errno::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, ZMQ_HAUSNUMERO};
     let dir = scratch("errno");
-    let names: Vec<String> = ["ZMQ_HAUSNUMERO", "EFSM", "ENOCOMPATPROTO", "ETERM", "EMTHREAD"]
-        .map(String::from)
-        .to_vec();
+    let names: Vec<String> = [
+        "ZMQ_HAUSNUMERO",
+        "EFSM",
+        "ENOCOMPATPROTO",
+        "ETERM",
+        "EMTHREAD",
+    ]
+    .map(String::from)
+    .to_vec();
     let refs: Vec<&String> = names.iter().collect();
     let values = values_of(&dir, "errno", &committed_header(), &refs, &[]);
     let expected = [ZMQ_HAUSNUMERO, EFSM, ENOCOMPATPROTO, ETERM, EMTHREAD];
