@@ -1,6 +1,11 @@
 //! The numbers of libzmq's API: socket types, option names, flags, events and the
 //! other `ZMQ_*` values, exactly as libzmq 4.3.5's `zmq.h` defines them. The core uses
 //! these names; cbindgen copies them into `include/zmq.h`.
+//!
+//! Items marked `#[cfg(zmq_draft_api)]` belong to libzmq's draft API. The cfg is always
+//! set for rustc (build.rs), so the core can use them in every build; it only tells
+//! cbindgen to put them under `#if defined(ZMQ_BUILD_DRAFT_API)` in the header, where
+//! libzmq's own header has them.
 
 #![allow(missing_docs)]
 
@@ -133,24 +138,43 @@ pub const ZMQ_IPC_FILTER_UID: c_int = 59;
 pub const ZMQ_IPC_FILTER_GID: c_int = 60;
 
 /* Draft socket options (accepted by libzmq 4.3.5 only in draft builds). */
+#[cfg(zmq_draft_api)]
 pub const ZMQ_ZAP_ENFORCE_DOMAIN: c_int = 93;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_LOOPBACK_FASTPATH: c_int = 94;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_METADATA: c_int = 95;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_MULTICAST_LOOP: c_int = 96;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_ROUTER_NOTIFY: c_int = 97;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_XPUB_MANUAL_LAST_VALUE: c_int = 98;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_SOCKS_USERNAME: c_int = 99;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_SOCKS_PASSWORD: c_int = 100;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_IN_BATCH_SIZE: c_int = 101;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_OUT_BATCH_SIZE: c_int = 102;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_ONLY_FIRST_SUBSCRIBE: c_int = 108;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_RECONNECT_STOP: c_int = 109;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_HELLO_MSG: c_int = 110;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_DISCONNECT_MSG: c_int = 111;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_PRIORITY: c_int = 112;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_BUSY_POLL: c_int = 113;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_HICCUP_MSG: c_int = 114;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_XSUB_VERBOSE_UNSUBSCRIBE: c_int = 115;
+#[cfg(zmq_draft_api)]
 pub const ZMQ_TOPICS_COUNT: c_int = 116;
 
 /* Deprecated option aliases. */
@@ -240,4 +264,77 @@ pub const ZMQ_SRCFD: c_int = 2;
 /* Deprecated device types (zmq_device). */
 pub const ZMQ_STREAMER: c_int = 1;
 pub const ZMQ_FORWARDER: c_int = 2;
-pub const ZMQ_QUEUER: c_int = 3;
+pub const ZMQ_QUEUE: c_int = 3;
+
+/* Draft socket types. */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_SERVER: c_int = 12;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_CLIENT: c_int = 13;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_RADIO: c_int = 14;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_DISH: c_int = 15;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_GATHER: c_int = 16;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_SCATTER: c_int = 17;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_DGRAM: c_int = 18;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_PEER: c_int = 19;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_CHANNEL: c_int = 20;
+
+/* Draft WebSocket-over-TLS options. */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_WSS_KEY_PEM: c_int = 103;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_WSS_CERT_PEM: c_int = 104;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_WSS_TRUST_PEM: c_int = 105;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_WSS_HOSTNAME: c_int = 106;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_WSS_TRUST_SYSTEM: c_int = 107;
+
+/* Draft context option. */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_ZERO_COPY_RECV: c_int = 10;
+
+/* Draft ZMQ_RECONNECT_STOP flags. */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_RECONNECT_STOP_CONN_REFUSED: c_int = 0x1;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED: c_int = 0x2;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_RECONNECT_STOP_AFTER_DISCONNECT: c_int = 0x4;
+
+/* Draft ZMQ_ROUTER_NOTIFY flags. */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_NOTIFY_CONNECT: c_int = 1;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_NOTIFY_DISCONNECT: c_int = 2;
+
+/* Draft message property names (zmq_msg_gets). cbindgen has no string constants, so
+the header spells these in cbindgen.toml's trailer. */
+/// cbindgen:ignore
+pub const ZMQ_MSG_PROPERTY_ROUTING_ID: &str = "Routing-Id";
+/// cbindgen:ignore
+pub const ZMQ_MSG_PROPERTY_SOCKET_TYPE: &str = "Socket-Type";
+/// cbindgen:ignore
+pub const ZMQ_MSG_PROPERTY_USER_ID: &str = "User-Id";
+/// cbindgen:ignore
+pub const ZMQ_MSG_PROPERTY_PEER_ADDRESS: &str = "Peer-Address";
+
+/* Draft monitor events and versions (zmq_socket_monitor_versioned). */
+#[cfg(zmq_draft_api)]
+pub const ZMQ_EVENT_PIPES_STATS: c_int = 0x10000;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_CURRENT_EVENT_VERSION: c_int = 1;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_CURRENT_EVENT_VERSION_DRAFT: c_int = 2;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_EVENT_ALL_V1: c_int = ZMQ_EVENT_ALL;
+#[cfg(zmq_draft_api)]
+pub const ZMQ_EVENT_ALL_V2: c_int = ZMQ_EVENT_ALL_V1 | ZMQ_EVENT_PIPES_STATS;

@@ -4,3 +4,4 @@
 
 pub mod boundary;
 pub mod errno;
+pub mod types;

@@ -1,0 +1,35 @@
+/* Shared by the perf programs: a monotonic clock and argument parsing. */
+#ifndef PERF_COMMON_H
+#define PERF_COMMON_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <zmq.h>
+
+static inline double perf_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static inline int perf_arg(const char *text, const char *name)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*end != '\0' || v <= 0 || v > 0x7fffffff) {
+        fprintf(stderr, "%s must be a positive integer, not '%s'\n", name, text);
+        exit(1);
+    }
+    return (int)v;
+}
+
+static inline void perf_die(const char *what)
+{
+    fprintf(stderr, "%s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+#endif

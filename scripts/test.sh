@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Everything CI runs: formatting, lints, Rust and C tests, and the install test.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/prereqs.sh
+. scripts/prereqs.sh
+
+ensure_apt pkg-config cmake libzmq3-dev binutils
+ensure_rust_components rustfmt clippy
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --all-targets -- -D warnings
+echo "== cargo test"
+cargo test
+echo "== tests/install.sh"
+tests/install.sh
+echo "== all tests passed"
