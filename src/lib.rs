@@ -8,3 +8,4 @@ pub mod error;
 pub mod ffi;
 pub mod constants;
 pub mod z85;
+pub mod zmtp;
