@@ -22,22 +22,31 @@ pub enum Command<'a> {
     Subscribe(&'a [u8]),
     Cancel(&'a [u8]),
     /// PING: TTL in deciseconds and the context to echo (as sent, possibly > 16 bytes).
-    Ping { ttl: u16, context: &'a [u8] },
-    Pong { context: &'a [u8] },
+    Ping {
+        ttl: u16,
+        context: &'a [u8],
+    },
+    Pong {
+        context: &'a [u8],
+    },
     Hello(&'a [u8]),
     Welcome(&'a [u8]),
     Initiate(&'a [u8]),
     /// CURVE's MESSAGE command.
     Message(&'a [u8]),
     /// Any other name (JOIN, LEAVE, future commands): ignored by libzmq after the handshake.
-    Other { name: &'a [u8], data: &'a [u8] },
+    Other {
+        name: &'a [u8],
+        data: &'a [u8],
+    },
 }
 
 impl<'a> Command<'a> {
     /// Parses a COMMAND frame body.
     pub fn parse(body: &'a [u8]) -> Result<Command<'a>, ProtocolError> {
-        let (&name_len, rest) =
-            body.split_first().ok_or(ProtocolError::MalformedCommand(CommandKind::Other))?;
+        let (&name_len, rest) = body
+            .split_first()
+            .ok_or(ProtocolError::MalformedCommand(CommandKind::Other))?;
         let name_len = usize::from(name_len);
         if name_len == 0 || rest.len() < name_len {
             return Err(ProtocolError::MalformedCommand(CommandKind::Other));
@@ -56,9 +65,10 @@ impl<'a> Command<'a> {
             b"SUBSCRIBE" => Command::Subscribe(data),
             b"CANCEL" => Command::Cancel(data),
             b"PING" => match data {
-                [hi, lo, context @ ..] => {
-                    Command::Ping { ttl: u16::from_be_bytes([*hi, *lo]), context }
-                }
+                [hi, lo, context @ ..] => Command::Ping {
+                    ttl: u16::from_be_bytes([*hi, *lo]),
+                    context,
+                },
                 _ => return Err(ProtocolError::MalformedCommand(CommandKind::Other)),
             },
             b"PONG" => Command::Pong { context: data },
@@ -88,9 +98,11 @@ impl<'a> Command<'a> {
                 out.extend_from_slice(&ttl.to_be_bytes());
                 out.extend_from_slice(context.get(..MAX_PING_CONTEXT).unwrap_or(context));
             }
-            Command::Pong { context } => {
-                encode_raw(b"PONG", context.get(..MAX_PING_CONTEXT).unwrap_or(context), out)
-            }
+            Command::Pong { context } => encode_raw(
+                b"PONG",
+                context.get(..MAX_PING_CONTEXT).unwrap_or(context),
+                out,
+            ),
             Command::Hello(data) => encode_raw(b"HELLO", data, out),
             Command::Welcome(data) => encode_raw(b"WELCOME", data, out),
             Command::Initiate(data) => encode_raw(b"INITIATE", data, out),
@@ -129,14 +141,32 @@ mod tests {
             (Command::Error(b"no"), b"\x05ERROR\x02no"),
             (Command::Subscribe(b"topic"), b"\x09SUBSCRIBEtopic"),
             (Command::Cancel(b""), b"\x06CANCEL"),
-            (Command::Ping { ttl: 0x0102, context: b"" }, b"\x04PING\x01\x02"),
-            (Command::Ping { ttl: 0, context: b"ctx" }, b"\x04PING\x00\x00ctx"),
+            (
+                Command::Ping {
+                    ttl: 0x0102,
+                    context: b"",
+                },
+                b"\x04PING\x01\x02",
+            ),
+            (
+                Command::Ping {
+                    ttl: 0,
+                    context: b"ctx",
+                },
+                b"\x04PING\x00\x00ctx",
+            ),
             (Command::Pong { context: b"ctx" }, b"\x04PONGctx"),
             (Command::Hello(b"\x01"), b"\x05HELLO\x01"),
             (Command::Welcome(b""), b"\x07WELCOME"),
             (Command::Initiate(b"x"), b"\x08INITIATEx"),
             (Command::Message(b"m"), b"\x07MESSAGEm"),
-            (Command::Other { name: b"JOIN", data: b"g" }, b"\x04JOINg"),
+            (
+                Command::Other {
+                    name: b"JOIN",
+                    data: b"g",
+                },
+                b"\x04JOINg",
+            ),
         ];
         for (cmd, bytes) in cases {
             assert_eq!(cmd.to_vec(), bytes);
@@ -160,7 +190,11 @@ mod tests {
 
     #[test]
     fn every_prefix_of_a_command_parses_or_errors() {
-        let body = Command::Ping { ttl: 5, context: b"0123456789abcdef" }.to_vec();
+        let body = Command::Ping {
+            ttl: 5,
+            context: b"0123456789abcdef",
+        }
+        .to_vec();
         for n in 0..=body.len() {
             let _ = Command::parse(&body[..n]);
         }
@@ -172,7 +206,10 @@ mod tests {
 
     #[test]
     fn long_values_truncated_on_encode() {
-        let body = Command::Pong { context: &[1u8; 40] }.to_vec();
+        let body = Command::Pong {
+            context: &[1u8; 40],
+        }
+        .to_vec();
         assert_eq!(body.len(), 5 + MAX_PING_CONTEXT);
         let reason = [b'r'; 300];
         let body = Command::Error(&reason).to_vec();

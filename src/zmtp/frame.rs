@@ -47,16 +47,28 @@ pub struct FrameFlags {
 }
 
 impl FrameFlags {
-    pub const MESSAGE: FrameFlags = FrameFlags { more: false, command: false };
-    pub const MORE: FrameFlags = FrameFlags { more: true, command: false };
-    pub const COMMAND: FrameFlags = FrameFlags { more: false, command: true };
+    pub const MESSAGE: FrameFlags = FrameFlags {
+        more: false,
+        command: false,
+    };
+    pub const MORE: FrameFlags = FrameFlags {
+        more: true,
+        command: false,
+    };
+    pub const COMMAND: FrameFlags = FrameFlags {
+        more: false,
+        command: true,
+    };
 }
 
 /// What one [`Decoder::decode`] call found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoded {
     /// A whole frame; its body is `input[body]` of the input just passed.
-    Frame { flags: FrameFlags, body: Range<usize> },
+    Frame {
+        flags: FrameFlags,
+        body: Range<usize>,
+    },
     /// A frame of `size` bytes starts but its body is not all in the input; `Chunk`s
     /// (or `body_remaining`/`body_received`) follow.
     Start { flags: FrameFlags, size: usize },
@@ -111,7 +123,13 @@ impl Decoder {
                     return Ok((0, None));
                 }
                 let last = self.advance_body(take);
-                Ok((take, Some(Decoded::Chunk { body: 0..take, last })))
+                Ok((
+                    take,
+                    Some(Decoded::Chunk {
+                        body: 0..take,
+                        last,
+                    }),
+                ))
             }
             State::Header => {
                 let mut pos = 0;
@@ -183,7 +201,9 @@ impl Decoder {
         let h = self.header.get(..self.header_len).unwrap_or(&[]);
         match self.framing {
             Framing::V2 | Framing::V3 => {
-                let Some(&flags) = h.first() else { return Ok(None) };
+                let Some(&flags) = h.first() else {
+                    return Ok(None);
+                };
                 let reserved = match self.framing {
                     Framing::V3 => !(MORE | LONG | COMMAND),
                     _ => !(MORE | LONG),
@@ -192,15 +212,24 @@ impl Decoder {
                     return Err(ProtocolError::InvalidFrameFlags(flags));
                 }
                 let size_len = if flags & LONG != 0 { 8 } else { 1 };
-                let Some(size_bytes) = h.get(1..1 + size_len) else { return Ok(None) };
+                let Some(size_bytes) = h.get(1..1 + size_len) else {
+                    return Ok(None);
+                };
                 let size = be_u64(size_bytes);
-                let flags = FrameFlags { more: flags & MORE != 0, command: flags & COMMAND != 0 };
+                let flags = FrameFlags {
+                    more: flags & MORE != 0,
+                    command: flags & COMMAND != 0,
+                };
                 Ok(Some((flags, self.check_size(size)?)))
             }
             Framing::V1 => {
-                let Some(&first) = h.first() else { return Ok(None) };
+                let Some(&first) = h.first() else {
+                    return Ok(None);
+                };
                 let (length, flags_pos) = if first == 0xFF {
-                    let Some(len_bytes) = h.get(1..9) else { return Ok(None) };
+                    let Some(len_bytes) = h.get(1..9) else {
+                        return Ok(None);
+                    };
                     (be_u64(len_bytes), 9)
                 } else {
                     (u64::from(first), 1)
@@ -209,14 +238,22 @@ impl Decoder {
                     return Err(ProtocolError::InvalidFrameLength);
                 }
                 let size = self.check_size(length - 1)?;
-                let Some(&flags) = h.get(flags_pos) else { return Ok(None) };
-                Ok(Some((FrameFlags { more: flags & MORE != 0, command: false }, size)))
+                let Some(&flags) = h.get(flags_pos) else {
+                    return Ok(None);
+                };
+                Ok(Some((
+                    FrameFlags {
+                        more: flags & MORE != 0,
+                        command: false,
+                    },
+                    size,
+                )))
             }
         }
     }
 
     fn check_size(&self, size: u64) -> Result<usize, ProtocolError> {
-        let over_limit = u64::try_from(self.max_msg_size).map_or(false, |max| size > max);
+        let over_limit = u64::try_from(self.max_msg_size).is_ok_and(|max| size > max);
         if over_limit || size > i64::MAX as u64 {
             return Err(ProtocolError::MessageTooLarge);
         }
@@ -346,7 +383,10 @@ mod tests {
         }
     }
 
-    fn decode_whole(framing: Framing, input: &[u8]) -> Result<Vec<(FrameFlags, Vec<u8>)>, ProtocolError> {
+    fn decode_whole(
+        framing: Framing,
+        input: &[u8],
+    ) -> Result<Vec<(FrameFlags, Vec<u8>)>, ProtocolError> {
         let mut dec = Decoder::new(framing, -1);
         let mut frames = Vec::new();
         let mut partial = None;
@@ -364,7 +404,8 @@ mod tests {
         enc.encode(FrameFlags::MORE, b"", &mut out).unwrap();
         assert_eq!(out, [0x01, 0x00]);
         out.clear();
-        enc.encode(FrameFlags::COMMAND, b"\x05READY", &mut out).unwrap();
+        enc.encode(FrameFlags::COMMAND, b"\x05READY", &mut out)
+            .unwrap();
         assert_eq!(out, b"\x04\x06\x05READY");
     }
 
@@ -376,7 +417,8 @@ mod tests {
         enc.encode(FrameFlags::MORE, &body, &mut out).unwrap();
         assert_eq!(&out[..9], [0x03, 0, 0, 0, 0, 0, 0, 1, 0]);
         let mut out255 = Vec::new();
-        enc.encode(FrameFlags::MESSAGE, &body[..255], &mut out255).unwrap();
+        enc.encode(FrameFlags::MESSAGE, &body[..255], &mut out255)
+            .unwrap();
         assert_eq!(&out255[..2], [0x00, 0xFF]);
         let frames = decode_whole(Framing::V3, &out).unwrap();
         assert_eq!(frames, vec![(FrameFlags::MORE, body)]);
@@ -386,21 +428,66 @@ mod tests {
     fn zero_copy_ranges_and_large_body_streaming() {
         let mut dec = Decoder::new(Framing::V3, -1);
         let input = b"\x01\x02ab\x00\x01c";
-        assert_eq!(dec.decode(input), Ok((4, Some(Decoded::Frame { flags: FrameFlags::MORE, body: 2..4 }))));
-        assert_eq!(dec.decode(&input[4..]), Ok((3, Some(Decoded::Frame { flags: FrameFlags::MESSAGE, body: 2..3 }))));
+        assert_eq!(
+            dec.decode(input),
+            Ok((
+                4,
+                Some(Decoded::Frame {
+                    flags: FrameFlags::MORE,
+                    body: 2..4
+                })
+            ))
+        );
+        assert_eq!(
+            dec.decode(&input[4..]),
+            Ok((
+                3,
+                Some(Decoded::Frame {
+                    flags: FrameFlags::MESSAGE,
+                    body: 2..3
+                })
+            ))
+        );
         assert_eq!(dec.decode(&[]), Ok((0, None)));
 
         // A 1000-byte body with only 10 bytes present: Start, one chunk, then direct reads.
         let mut stream = vec![0x02, 0, 0, 0, 0, 0, 0, 0x03, 0xE8];
         stream.extend_from_slice(&[9u8; 10]);
-        assert_eq!(dec.decode(&stream), Ok((9, Some(Decoded::Start { flags: FrameFlags::MESSAGE, size: 1000 }))));
+        assert_eq!(
+            dec.decode(&stream),
+            Ok((
+                9,
+                Some(Decoded::Start {
+                    flags: FrameFlags::MESSAGE,
+                    size: 1000
+                })
+            ))
+        );
         assert_eq!(dec.body_remaining(), 1000);
-        assert_eq!(dec.decode(&stream[9..]), Ok((10, Some(Decoded::Chunk { body: 0..10, last: false }))));
+        assert_eq!(
+            dec.decode(&stream[9..]),
+            Ok((
+                10,
+                Some(Decoded::Chunk {
+                    body: 0..10,
+                    last: false
+                })
+            ))
+        );
         assert_eq!(dec.body_remaining(), 990);
         assert!(!dec.body_received(500));
         assert!(dec.body_received(490));
         assert_eq!(dec.body_remaining(), 0);
-        assert_eq!(dec.decode(b"\x00\x00"), Ok((2, Some(Decoded::Frame { flags: FrameFlags::MESSAGE, body: 2..2 }))));
+        assert_eq!(
+            dec.decode(b"\x00\x00"),
+            Ok((
+                2,
+                Some(Decoded::Frame {
+                    flags: FrameFlags::MESSAGE,
+                    body: 2..2
+                })
+            ))
+        );
     }
 
     #[test]
@@ -408,27 +495,48 @@ mod tests {
         for bit in 3..8 {
             let mut dec = Decoder::new(Framing::V3, -1);
             let flags = 1u8 << bit;
-            assert_eq!(dec.decode(&[flags, 0]), Err(ProtocolError::InvalidFrameFlags(flags)));
+            assert_eq!(
+                dec.decode(&[flags, 0]),
+                Err(ProtocolError::InvalidFrameFlags(flags))
+            );
             assert!(dec.decode(&[0, 0]).is_err(), "decoder stays failed");
         }
         let mut dec = Decoder::new(Framing::V3, -1);
         assert!(dec.decode(&[0x05, 0]).is_err());
         let mut dec = Decoder::new(Framing::V2, -1);
-        assert_eq!(dec.decode(&[0x04, 0]), Err(ProtocolError::InvalidFrameFlags(4)));
+        assert_eq!(
+            dec.decode(&[0x04, 0]),
+            Err(ProtocolError::InvalidFrameFlags(4))
+        );
     }
 
     #[test]
     fn max_msg_size_and_oversize_lengths() {
         let mut dec = Decoder::new(Framing::V3, 4);
         assert!(dec.decode(b"\x00\x04abcd").is_ok());
-        assert_eq!(dec.decode(b"\x00\x05abcde"), Err(ProtocolError::MessageTooLarge));
+        assert_eq!(
+            dec.decode(b"\x00\x05abcde"),
+            Err(ProtocolError::MessageTooLarge)
+        );
         let mut dec = Decoder::new(Framing::V3, -1);
         let huge = [0x02, 0x80, 0, 0, 0, 0, 0, 0, 0];
         assert_eq!(dec.decode(&huge), Err(ProtocolError::MessageTooLarge));
         let mut dec = Decoder::new(Framing::V1, 0);
-        assert_eq!(dec.decode(&[0x02, 0x00, b'x']), Err(ProtocolError::MessageTooLarge));
+        assert_eq!(
+            dec.decode(&[0x02, 0x00, b'x']),
+            Err(ProtocolError::MessageTooLarge)
+        );
         let mut dec = Decoder::new(Framing::V1, 0);
-        assert_eq!(dec.decode(&[0x01, 0x00]), Ok((2, Some(Decoded::Frame { flags: FrameFlags::MESSAGE, body: 2..2 }))));
+        assert_eq!(
+            dec.decode(&[0x01, 0x00]),
+            Ok((
+                2,
+                Some(Decoded::Frame {
+                    flags: FrameFlags::MESSAGE,
+                    body: 2..2
+                })
+            ))
+        );
     }
 
     #[test]
@@ -443,10 +551,19 @@ mod tests {
         assert_eq!(&long[..10], [0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0]);
         out.extend_from_slice(&long);
         let frames = decode_whole(Framing::V1, &out).unwrap();
-        assert_eq!(frames, vec![(FrameFlags::MORE, b"abc".to_vec()), (FrameFlags::MESSAGE, body)]);
+        assert_eq!(
+            frames,
+            vec![
+                (FrameFlags::MORE, b"abc".to_vec()),
+                (FrameFlags::MESSAGE, body)
+            ]
+        );
         // libzmq's unversioned identity header: 0xFF, length, flags 0x7F (MORE kept only).
         let id = [0xFF, 0, 0, 0, 0, 0, 0, 0, 3, 0x7F, b'i', b'd'];
-        assert_eq!(decode_whole(Framing::V1, &id).unwrap(), vec![(FrameFlags::MORE, b"id".to_vec())]);
+        assert_eq!(
+            decode_whole(Framing::V1, &id).unwrap(),
+            vec![(FrameFlags::MORE, b"id".to_vec())]
+        );
         assert!(enc.encode(FrameFlags::COMMAND, b"", &mut out).is_err());
         let mut dec = Decoder::new(Framing::V1, -1);
         assert_eq!(dec.decode(&[0x00]), Err(ProtocolError::InvalidFrameLength));
@@ -461,7 +578,10 @@ mod tests {
         enc.encode(FrameFlags::MORE, b"ab", &mut out).unwrap();
         assert_eq!(out, b"\x01\x02ab");
         assert!(enc.encode(FrameFlags::COMMAND, b"", &mut out).is_err());
-        assert_eq!(decode_whole(Framing::V2, b"\x01\x02ab").unwrap(), vec![(FrameFlags::MORE, b"ab".to_vec())]);
+        assert_eq!(
+            decode_whole(Framing::V2, b"\x01\x02ab").unwrap(),
+            vec![(FrameFlags::MORE, b"ab".to_vec())]
+        );
     }
 
     #[test]
@@ -469,8 +589,10 @@ mod tests {
         let enc = Encoder::new(Framing::V3);
         let mut stream = Vec::new();
         enc.encode(FrameFlags::MORE, b"x", &mut stream).unwrap();
-        enc.encode(FrameFlags::MESSAGE, &[5u8; 300], &mut stream).unwrap();
-        enc.encode(FrameFlags::COMMAND, b"\x04PING\x00\x0a", &mut stream).unwrap();
+        enc.encode(FrameFlags::MESSAGE, &[5u8; 300], &mut stream)
+            .unwrap();
+        enc.encode(FrameFlags::COMMAND, b"\x04PING\x00\x0a", &mut stream)
+            .unwrap();
         let whole = decode_whole(Framing::V3, &stream).unwrap();
         assert_eq!(whole.len(), 3);
         for n in 0..stream.len() {

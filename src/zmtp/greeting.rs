@@ -67,7 +67,12 @@ pub struct Greeting {
 impl Greeting {
     /// A version 3.1 greeting, as libzmq 4.3.5 sends it.
     pub fn new(mechanism: Mechanism, as_server: bool) -> Self {
-        Greeting { major: 3, minor: 1, mechanism: mechanism.field(), as_server }
+        Greeting {
+            major: 3,
+            minor: 1,
+            mechanism: mechanism.field(),
+            as_server,
+        }
     }
 
     /// The 64 bytes on the wire. The padding carries a 1.0-compatible length of 1
@@ -106,7 +111,11 @@ impl Greeting {
 
     /// The mechanism name without its NUL padding.
     pub fn mechanism_name(&self) -> &[u8] {
-        let end = self.mechanism.iter().position(|&b| b == 0).unwrap_or(MECHANISM_LEN);
+        let end = self
+            .mechanism
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(MECHANISM_LEN);
         &self.mechanism[..end]
     }
 
@@ -395,7 +404,10 @@ mod tests {
     fn parse_rejects_bad_signature_and_short_input() {
         let good = libzmq_null_greeting();
         for n in 0..GREETING_LEN {
-            assert_eq!(Greeting::parse(&good[..n]), Err(ProtocolError::MalformedGreeting));
+            assert_eq!(
+                Greeting::parse(&good[..n]),
+                Err(ProtocolError::MalformedGreeting)
+            );
         }
         let mut bad = good.clone();
         bad[0] = 0xFE;

@@ -45,7 +45,7 @@ pub struct Heartbeat {
 impl Heartbeat {
     pub fn new(config: HeartbeatConfig) -> Self {
         let interval = config.interval.filter(|d| !d.is_zero());
-        let timeout = interval.and_then(|ivl| Some(config.timeout.unwrap_or(ivl)));
+        let timeout = interval.map(|ivl| config.timeout.unwrap_or(ivl));
         let ttl_deciseconds = u16::try_from(config.ttl.as_millis() / 100).unwrap_or(u16::MAX);
         Heartbeat {
             interval,
@@ -98,7 +98,7 @@ impl Heartbeat {
     /// Checks the deadlines at `now`: `Err(HeartbeatTimeout)` when the peer is dead;
     /// otherwise makes a PING due when its time has come.
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), ProtocolError> {
-        let expired = |deadline: Option<Instant>| deadline.map_or(false, |d| d <= now);
+        let expired = |deadline: Option<Instant>| deadline.is_some_and(|d| d <= now);
         if expired(self.timeout_deadline) || expired(self.ttl_deadline) {
             return Err(ProtocolError::HeartbeatTimeout);
         }
@@ -122,7 +122,11 @@ impl Heartbeat {
         }
         if self.ping_due {
             self.ping_due = false;
-            Command::Ping { ttl: self.ttl_deciseconds, context: &[] }.encode(out);
+            Command::Ping {
+                ttl: self.ttl_deciseconds,
+                context: &[],
+            }
+            .encode(out);
             if self.timeout_deadline.is_none() {
                 self.timeout_deadline = self.timeout.map(|t| now + t);
             }
@@ -139,7 +143,10 @@ impl Heartbeat {
     /// When `handle_timeout` must be called next, if ever.
     pub fn next_timeout(&self) -> Option<Instant> {
         let next_ping = if self.ping_due { None } else { self.next_ping };
-        [next_ping, self.timeout_deadline, self.ttl_deadline].into_iter().flatten().min()
+        [next_ping, self.timeout_deadline, self.ttl_deadline]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
@@ -154,7 +161,11 @@ mod tests {
     #[test]
     fn pings_every_interval_and_times_out_without_traffic() {
         let t0 = Instant::now();
-        let mut hb = Heartbeat::new(HeartbeatConfig { interval: Some(ms(100)), timeout: None, ttl: ms(2500) });
+        let mut hb = Heartbeat::new(HeartbeatConfig {
+            interval: Some(ms(100)),
+            timeout: None,
+            ttl: ms(2500),
+        });
         assert_eq!(hb.next_timeout(), None);
         hb.start(t0);
         assert_eq!(hb.next_timeout(), Some(t0 + ms(100)));
@@ -167,13 +178,20 @@ mod tests {
         assert!(!hb.poll_command(t0 + ms(100), &mut out));
         // Timeout (= interval) and the next PING are both at 200 ms.
         assert_eq!(hb.next_timeout(), Some(t0 + ms(200)));
-        assert_eq!(hb.handle_timeout(t0 + ms(200)), Err(ProtocolError::HeartbeatTimeout));
+        assert_eq!(
+            hb.handle_timeout(t0 + ms(200)),
+            Err(ProtocolError::HeartbeatTimeout)
+        );
     }
 
     #[test]
     fn traffic_keeps_the_connection_alive() {
         let t0 = Instant::now();
-        let mut hb = Heartbeat::new(HeartbeatConfig { interval: Some(ms(100)), timeout: Some(ms(150)), ttl: ms(0) });
+        let mut hb = Heartbeat::new(HeartbeatConfig {
+            interval: Some(ms(100)),
+            timeout: Some(ms(150)),
+            ttl: ms(0),
+        });
         hb.start(t0);
         let mut out = Vec::new();
         for i in 1..=10u64 {
@@ -189,7 +207,10 @@ mod tests {
         hb.handle_timeout(t0 + ms(1200)).unwrap();
         hb.poll_command(t0 + ms(1200), &mut out);
         assert_eq!(hb.next_timeout(), Some(t0 + ms(1250)));
-        assert_eq!(hb.handle_timeout(t0 + ms(1250)), Err(ProtocolError::HeartbeatTimeout));
+        assert_eq!(
+            hb.handle_timeout(t0 + ms(1250)),
+            Err(ProtocolError::HeartbeatTimeout)
+        );
     }
 
     #[test]
@@ -199,7 +220,13 @@ mod tests {
         hb.start(t0);
         assert_eq!(hb.next_timeout(), None);
         hb.on_traffic(t0);
-        assert!(hb.on_command(t0, &Command::Ping { ttl: 10, context: b"abc" }));
+        assert!(hb.on_command(
+            t0,
+            &Command::Ping {
+                ttl: 10,
+                context: b"abc"
+            }
+        ));
         let mut out = Vec::new();
         assert!(hb.poll_command(t0, &mut out));
         assert_eq!(out, b"\x04PONGabc");
@@ -211,12 +238,19 @@ mod tests {
         let mut out = Vec::new();
         hb.poll_command(t0 + ms(900), &mut out);
         assert_eq!(out.len(), 5 + 16, "context truncated to 16 bytes");
-        assert_eq!(hb.handle_timeout(t0 + ms(1900)), Err(ProtocolError::HeartbeatTimeout));
+        assert_eq!(
+            hb.handle_timeout(t0 + ms(1900)),
+            Err(ProtocolError::HeartbeatTimeout)
+        );
     }
 
     #[test]
     fn ttl_is_sent_in_deciseconds_saturating() {
-        let mut hb = Heartbeat::new(HeartbeatConfig { interval: Some(ms(1)), timeout: None, ttl: Duration::from_secs(100_000) });
+        let mut hb = Heartbeat::new(HeartbeatConfig {
+            interval: Some(ms(1)),
+            timeout: None,
+            ttl: Duration::from_secs(100_000),
+        });
         let t0 = Instant::now();
         hb.start(t0);
         hb.handle_timeout(t0 + ms(1)).unwrap();

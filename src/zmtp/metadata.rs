@@ -23,7 +23,10 @@ pub struct Properties<'a> {
 
 impl<'a> Properties<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Properties { rest: data, failed: false }
+        Properties {
+            rest: data,
+            failed: false,
+        }
     }
 
     fn next_property(&mut self) -> Result<(&'a [u8], &'a [u8]), ProtocolError> {
@@ -35,7 +38,9 @@ impl<'a> Properties<'a> {
         }
         let (name, rest) = rest.split_at(name_len);
         let (len_bytes, rest) = rest.split_at(4);
-        let value_len = len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        let value_len = len_bytes
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
         if value_len > MAX_VALUE_LEN || rest.len() < value_len {
             return Err(invalid);
         }
@@ -111,7 +116,9 @@ impl Metadata {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.properties.iter().map(|(n, v)| (n.as_slice(), v.as_slice()))
+        self.properties
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
     }
 
     pub fn len(&self) -> usize {
@@ -159,7 +166,11 @@ mod tests {
         for n in 1..READY_PROPS.len() {
             // Prefixes ending exactly between properties are valid lists.
             let boundary = n == 22;
-            assert_eq!(Metadata::parse(&READY_PROPS[..n]).is_ok(), boundary, "prefix {n}");
+            assert_eq!(
+                Metadata::parse(&READY_PROPS[..n]).is_ok(),
+                boundary,
+                "prefix {n}"
+            );
         }
     }
 

@@ -147,7 +147,12 @@ impl NullHandshake {
     pub fn new(config: &NullConfig) -> Result<Self, Error> {
         let mut ready = Vec::new();
         Command::Ready(&[]).encode(&mut ready);
-        build_ready_metadata(config.socket_type, &config.routing_id, &config.properties, &mut ready)?;
+        build_ready_metadata(
+            config.socket_type,
+            &config.routing_id,
+            &config.properties,
+            &mut ready,
+        )?;
         Ok(NullHandshake {
             socket_type: config.socket_type,
             ready: Some(ready),
@@ -237,7 +242,11 @@ mod tests {
     use super::*;
 
     fn config(socket_type: i32, routing_id: &[u8]) -> NullConfig {
-        NullConfig { socket_type, routing_id: routing_id.to_vec(), properties: Metadata::new() }
+        NullConfig {
+            socket_type,
+            routing_id: routing_id.to_vec(),
+            properties: Metadata::new(),
+        }
     }
 
     /// Moves every pending command of `from` through the 3.x frame codec into `to`.
@@ -269,7 +278,10 @@ mod tests {
         let mut hs = NullHandshake::new(&config(ZMQ_DEALER, b"")).unwrap();
         let mut out = Vec::new();
         assert!(hs.poll_command(&mut out));
-        assert_eq!(out, b"\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\x08Identity\x00\x00\x00\x00");
+        assert_eq!(
+            out,
+            b"\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\x08Identity\x00\x00\x00\x00"
+        );
         assert!(!hs.poll_command(&mut out));
 
         let mut cfg = config(ZMQ_PUB, b"ignored");
@@ -277,7 +289,10 @@ mod tests {
         let mut hs = NullHandshake::new(&cfg).unwrap();
         let mut out = Vec::new();
         hs.poll_command(&mut out);
-        assert_eq!(out, b"\x05READY\x0bSocket-Type\x00\x00\x00\x03PUB\x07X-Hello\x00\x00\x00\x05World");
+        assert_eq!(
+            out,
+            b"\x05READY\x0bSocket-Type\x00\x00\x00\x03PUB\x07X-Hello\x00\x00\x00\x05World"
+        );
     }
 
     #[test]
@@ -293,16 +308,25 @@ mod tests {
         let peer = server.peer_metadata().unwrap();
         assert_eq!(peer.get("Socket-Type"), Some(&b"REQ"[..]));
         assert_eq!(peer.get("identity"), Some(&b"me"[..]));
-        assert_eq!(client.peer_metadata().unwrap().get("x-who"), Some(&b"router"[..]));
+        assert_eq!(
+            client.peer_metadata().unwrap().get("x-who"),
+            Some(&b"router"[..])
+        );
         // A second READY after completion is unexpected.
-        assert_eq!(client.handle_command(b"\x05READY"), Err(ProtocolError::UnexpectedCommand));
+        assert_eq!(
+            client.handle_command(b"\x05READY"),
+            Err(ProtocolError::UnexpectedCommand)
+        );
     }
 
     #[test]
     fn socket_type_mismatch_sends_error() {
         let mut sub = NullHandshake::new(&config(ZMQ_SUB, b"")).unwrap();
         let mut push = NullHandshake::new(&config(ZMQ_PUSH, b"")).unwrap();
-        assert_eq!(pump(&mut push, &mut sub), Err(ProtocolError::InvalidSocketType));
+        assert_eq!(
+            pump(&mut push, &mut sub),
+            Err(ProtocolError::InvalidSocketType)
+        );
         assert!(sub.is_failed());
         // sub still owes its READY? No: after failure only the ERROR goes out.
         let mut out = Vec::new();
@@ -320,10 +344,22 @@ mod tests {
     #[test]
     fn bad_peer_commands() {
         let new = || NullHandshake::new(&config(ZMQ_PAIR, b"")).unwrap();
-        assert_eq!(new().handle_command(b"\x05HELLO"), Err(ProtocolError::UnexpectedCommand));
-        assert_eq!(new().handle_command(b"\x05READY\x01"), Err(ProtocolError::InvalidMetadata));
-        assert_eq!(new().handle_command(b"\x05READY"), Err(ProtocolError::InvalidSocketType));
-        assert!(matches!(new().handle_command(b"\x07"), Err(ProtocolError::MalformedCommand(_))));
+        assert_eq!(
+            new().handle_command(b"\x05HELLO"),
+            Err(ProtocolError::UnexpectedCommand)
+        );
+        assert_eq!(
+            new().handle_command(b"\x05READY\x01"),
+            Err(ProtocolError::InvalidMetadata)
+        );
+        assert_eq!(
+            new().handle_command(b"\x05READY"),
+            Err(ProtocolError::InvalidSocketType)
+        );
+        assert!(matches!(
+            new().handle_command(b"\x07"),
+            Err(ProtocolError::MalformedCommand(_))
+        ));
         let ready = b"\x05READY\x0bsocket-type\x00\x00\x00\x04PAIR";
         assert_eq!(new().handle_command(ready), Ok(()));
         let mut hs = new();
@@ -331,7 +367,10 @@ mod tests {
             assert!(new().handle_command(&ready[..n]).is_err());
         }
         assert!(hs.handle_command(ready).is_ok());
-        assert_eq!(hs.handle_command(ready), Err(ProtocolError::UnexpectedCommand));
+        assert_eq!(
+            hs.handle_command(ready),
+            Err(ProtocolError::UnexpectedCommand)
+        );
     }
 
     #[test]

@@ -26,21 +26,38 @@ pub struct Subscription<'a> {
 pub fn parse(flags: FrameFlags, body: &[u8]) -> Option<Subscription<'_>> {
     if flags.command {
         return match Command::parse(body).ok()? {
-            Command::Subscribe(topic) => Some(Subscription { kind: SubscriptionKind::Subscribe, topic }),
-            Command::Cancel(topic) => Some(Subscription { kind: SubscriptionKind::Cancel, topic }),
+            Command::Subscribe(topic) => Some(Subscription {
+                kind: SubscriptionKind::Subscribe,
+                topic,
+            }),
+            Command::Cancel(topic) => Some(Subscription {
+                kind: SubscriptionKind::Cancel,
+                topic,
+            }),
             _ => None,
         };
     }
     match body.split_first()? {
-        (1, topic) => Some(Subscription { kind: SubscriptionKind::Subscribe, topic }),
-        (0, topic) => Some(Subscription { kind: SubscriptionKind::Cancel, topic }),
+        (1, topic) => Some(Subscription {
+            kind: SubscriptionKind::Subscribe,
+            topic,
+        }),
+        (0, topic) => Some(Subscription {
+            kind: SubscriptionKind::Cancel,
+            topic,
+        }),
         _ => None,
     }
 }
 
 /// Appends the frame body that carries `kind`/`topic` to a peer of `version` and
 /// returns the flags to frame it with.
-pub fn encode(version: PeerVersion, kind: SubscriptionKind, topic: &[u8], out: &mut Vec<u8>) -> FrameFlags {
+pub fn encode(
+    version: PeerVersion,
+    kind: SubscriptionKind,
+    topic: &[u8],
+    out: &mut Vec<u8>,
+) -> FrameFlags {
     if version == PeerVersion::V3_1 {
         let command = match kind {
             SubscriptionKind::Subscribe => Command::Subscribe(topic),
@@ -64,15 +81,29 @@ mod tests {
     #[test]
     fn encodes_by_peer_version() {
         let mut out = Vec::new();
-        let flags = encode(PeerVersion::V3_1, SubscriptionKind::Subscribe, b"ab", &mut out);
-        assert_eq!((flags, out.as_slice()), (FrameFlags::COMMAND, &b"\x09SUBSCRIBEab"[..]));
+        let flags = encode(
+            PeerVersion::V3_1,
+            SubscriptionKind::Subscribe,
+            b"ab",
+            &mut out,
+        );
+        assert_eq!(
+            (flags, out.as_slice()),
+            (FrameFlags::COMMAND, &b"\x09SUBSCRIBEab"[..])
+        );
         out.clear();
         let flags = encode(PeerVersion::V3_1, SubscriptionKind::Cancel, b"", &mut out);
-        assert_eq!((flags, out.as_slice()), (FrameFlags::COMMAND, &b"\x06CANCEL"[..]));
+        assert_eq!(
+            (flags, out.as_slice()),
+            (FrameFlags::COMMAND, &b"\x06CANCEL"[..])
+        );
         for version in [PeerVersion::V3_0, PeerVersion::V2, PeerVersion::V1] {
             out.clear();
             let flags = encode(version, SubscriptionKind::Subscribe, b"ab", &mut out);
-            assert_eq!((flags, out.as_slice()), (FrameFlags::MESSAGE, &b"\x01ab"[..]));
+            assert_eq!(
+                (flags, out.as_slice()),
+                (FrameFlags::MESSAGE, &b"\x01ab"[..])
+            );
             out.clear();
             encode(version, SubscriptionKind::Cancel, b"ab", &mut out);
             assert_eq!(out, b"\x00ab");
@@ -81,8 +112,14 @@ mod tests {
 
     #[test]
     fn recognises_both_forms() {
-        let sub = Subscription { kind: SubscriptionKind::Subscribe, topic: b"t" };
-        let cancel = Subscription { kind: SubscriptionKind::Cancel, topic: b"" };
+        let sub = Subscription {
+            kind: SubscriptionKind::Subscribe,
+            topic: b"t",
+        };
+        let cancel = Subscription {
+            kind: SubscriptionKind::Cancel,
+            topic: b"",
+        };
         assert_eq!(parse(FrameFlags::COMMAND, b"\x09SUBSCRIBEt"), Some(sub));
         assert_eq!(parse(FrameFlags::MESSAGE, b"\x01t"), Some(sub));
         assert_eq!(parse(FrameFlags::COMMAND, b"\x06CANCEL"), Some(cancel));
