@@ -70,11 +70,12 @@ impl ProtocolError {
                 CommandKind::Other => ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
             },
             UnexpectedCommand => ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
-            InvalidMetadata | InvalidSocketType => ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
-            // Framing errors, a peer's ERROR and timeouts are not handshake-protocol
-            // events in libzmq: they end the connection as a plain disconnect.
-            InvalidFrameFlags(_) | InvalidFrameLength | MessageTooLarge | PeerError(_)
-            | HeartbeatTimeout => return None,
+            InvalidMetadata => ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+            // libzmq 4.3.5 fails a socket-type mismatch with EINVAL and no protocol
+            // event; framing errors, a peer's ERROR and timeouts are not handshake-protocol
+            // events either: they end the connection as a plain disconnect.
+            InvalidSocketType | InvalidFrameFlags(_) | InvalidFrameLength | MessageTooLarge
+            | PeerError(_) | HeartbeatTimeout => return None,
         })
     }
 
@@ -84,6 +85,7 @@ impl ProtocolError {
         match self {
             ProtocolError::MessageTooLarge => Error::MsgSize,
             ProtocolError::HeartbeatTimeout => Error::Os(libc::ETIMEDOUT),
+            ProtocolError::InvalidSocketType => Error::Inval,
             _ => Error::Os(libc::EPROTO),
         }
     }
@@ -105,5 +107,32 @@ impl std::error::Error for ProtocolError {}
 impl From<ProtocolError> for Error {
     fn from(e: ProtocolError) -> Self {
         e.to_error()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monitor_codes() {
+        assert_eq!(
+            ProtocolError::MechanismMismatch.monitor_code(),
+            Some(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        );
+        assert_eq!(
+            ProtocolError::MalformedCommand(CommandKind::Ready).monitor_code(),
+            Some(ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY)
+        );
+        assert_eq!(
+            ProtocolError::UnexpectedCommand.monitor_code(),
+            Some(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND)
+        );
+        assert_eq!(ProtocolError::InvalidSocketType.monitor_code(), None);
+        assert_eq!(ProtocolError::MessageTooLarge.to_error(), Error::MsgSize);
+        assert_eq!(
+            Error::from(ProtocolError::InvalidMetadata),
+            Error::Os(libc::EPROTO)
+        );
     }
 }

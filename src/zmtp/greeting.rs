@@ -531,4 +531,46 @@ mod tests {
         assert_eq!(result.unwrap().version, PeerVersion::V3_1);
         assert_eq!(out, peer);
     }
+
+    #[test]
+    fn two_exchanges_agree_on_3_1() {
+        let mut a = GreetingExchange::new(config());
+        let mut b = GreetingExchange::new(config());
+        let (mut a_out, mut b_out) = (Vec::new(), Vec::new());
+        let (mut a_done, mut b_done) = (None, None);
+        for _ in 0..4 {
+            a.take_output(&mut a_out);
+            b.take_output(&mut b_out);
+            let (n, d) = b.feed(&a_out).unwrap();
+            a_out.drain(..n);
+            b_done = b_done.or(d);
+            let (n, d) = a.feed(&b_out).unwrap();
+            b_out.drain(..n);
+            a_done = a_done.or(d);
+        }
+        assert_eq!(a_done.unwrap().version, PeerVersion::V3_1);
+        assert_eq!(b_done.unwrap().version, PeerVersion::V3_1);
+    }
+
+    #[test]
+    fn unversioned_replay_feeds_the_1_0_decoder() {
+        use super::super::frame::{Decoded, Decoder, Framing};
+        // A ZMTP 1.0 peer's identity frame "abc" (length 4 = flags + 3), then data.
+        let stream = b"\x04\x00abc\x03\x00hi";
+        let mut ex = GreetingExchange::new(config());
+        let (n, detected) = ex.feed(stream).unwrap();
+        let detected = detected.unwrap();
+        let mut dec = Decoder::new(Framing::V1, -1);
+        let (m, event) = dec.decode(detected.replay()).unwrap();
+        assert_eq!((m, event), (1, None));
+        let rest = &stream[n..];
+        let (m, event) = dec.decode(rest).unwrap();
+        assert!(
+            matches!(event, Some(Decoded::Frame { ref body, .. }) if &rest[body.clone()] == b"abc")
+        );
+        let (_, event) = dec.decode(&rest[m..]).unwrap();
+        assert!(
+            matches!(event, Some(Decoded::Frame { ref body, .. }) if &rest[m..][body.clone()] == b"hi")
+        );
+    }
 }
