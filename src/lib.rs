@@ -13,3 +13,4 @@ pub mod msg;
 pub mod command;
 pub mod mailbox;
 pub mod pipe;
+pub mod zmtp;
