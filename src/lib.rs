@@ -4,13 +4,18 @@
 //! safe API (`ctx`, `socket`, `poll`, `proxy`); sockets route messages with `routing`
 //! over `pipe`s; `msg` is the message; `mailbox` carries commands between threads.
 
+pub mod command;
 pub mod constants;
+pub mod ctx;
 pub mod error;
 pub mod ffi;
-pub mod routing;
-pub mod z85;
-pub mod msg;
-pub mod command;
 pub mod mailbox;
+pub mod msg;
+pub mod options;
 pub mod pipe;
+pub mod poll;
+pub mod routing;
+pub mod socket;
+pub mod transport;
+pub mod z85;
 pub mod zmtp;

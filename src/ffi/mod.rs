@@ -5,3 +5,8 @@
 pub mod boundary;
 pub mod errno;
 pub mod types;
+pub mod handles;
+pub mod msg;
+pub mod ctx;
+pub mod socket;
+pub mod poll;

@@ -17,7 +17,7 @@ use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 /// Bytes a message can hold without allocating.
-pub const INLINE_CAPACITY: usize = 48;
+pub(crate) const INLINE_CAPACITY: usize = 48;
 
 /// What the payload union holds. Values are far from 0 so that a zeroed or garbage
 /// `zmq_msg_t` is recognised as "not a message" (libzmq's EFAULT check).

@@ -19,7 +19,7 @@ use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use conflate::Conflate;
 use queue::{queue, Reader, Writer};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// Unique id of one pipe end, used to address it in commands.
@@ -30,6 +30,8 @@ static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 /// What both ends share besides the queues: each end's mailbox, known once attached.
 struct Link {
     mailboxes: [OnceLock<Arc<Mailbox>>; 2],
+    /// Set by each end when it closes, for a peer that attaches later.
+    closed: [AtomicBool; 2],
 }
 
 enum Outbound {
@@ -88,6 +90,7 @@ pub fn low_water_mark(hwm: u64) -> u64 {
 pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
     let link = Arc::new(Link {
         mailboxes: [OnceLock::new(), OnceLock::new()],
+        closed: [AtomicBool::new(false), AtomicBool::new(false)],
     });
     let (a_out, b_in) = channel(ab.conflate);
     let (b_out, a_in) = channel(ba.conflate);
@@ -138,7 +141,18 @@ impl Pipe {
         let _ = self.link.mailboxes[self.side].set(mailbox.clone());
     }
 
-    fn send_to_peer(&self, command: Command) {
+    /// The id of the other end (how the peer's socket knows this pipe).
+    pub fn peer_id(&self) -> PipeId {
+        self.peer_id
+    }
+
+    /// True when the other end has already closed (checked when attaching late).
+    pub fn is_peer_closed(&self) -> bool {
+        self.link.closed[1 - self.side].load(Ordering::Acquire)
+    }
+
+    /// Sends a command to the socket owning the other end (if it is attached).
+    pub fn send_to_peer(&self, command: Command) {
         if let Some(mailbox) = self.link.mailboxes[1 - self.side].get() {
             mailbox.send(command);
         }
@@ -152,6 +166,17 @@ impl Pipe {
         if !matches!(self.inbound, Inbound::Conflate(_)) {
             self.lwm = low_water_mark(in_hwm);
         }
+    }
+
+    /// Raises the limits once the peer's HWMs are known (connect before bind). Returns
+    /// true if a full pipe became writable.
+    pub fn raise_hwms(&mut self, out_hwm: u64, in_hwm: u64) -> bool {
+        self.set_hwms(out_hwm, in_hwm);
+        if !self.out_active && !self.peer_gone && !self.done && self.check_hwm() {
+            self.out_active = true;
+            return true;
+        }
+        false
     }
 
     /// True when a message can be read now (marks the end inactive otherwise).
@@ -315,6 +340,7 @@ impl Pipe {
             return;
         }
         self.done = true;
+        self.link.closed[self.side].store(true, Ordering::Release);
         if !self.peer_gone {
             match &mut self.outbound {
                 Outbound::Queue(w) => {

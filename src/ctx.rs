@@ -1,0 +1,162 @@
+//! The context: the registry of a program's sockets and inproc endpoints, and the
+//! owner of termination. `term` makes every blocking call on its sockets fail with
+//! ETERM (a `Stop` command to each mailbox), then waits until all are closed.
+
+use crate::command::Command;
+use crate::constants::*;
+use crate::error::{Error, Result};
+use crate::mailbox::Mailbox;
+use crate::socket::Socket;
+use crate::transport::inproc::Registry;
+use parking_lot::{Condvar, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The file-descriptor ceiling libzmq reports as ZMQ_SOCKET_LIMIT with epoll.
+const SOCKET_LIMIT: i32 = 65535;
+
+struct State {
+    terminating: bool,
+    sockets: HashMap<u64, Arc<Mailbox>>,
+    io_threads: i32,
+    max_sockets: i32,
+    max_msgsz: i32,
+    ipv6: bool,
+    blocky: bool,
+    /// Also readable as ZMQ_THREAD_PRIORITY's twin ZMQ_SOCKET_LIMIT (both are 3): kept for set only.
+    thread_priority: i32,
+    thread_sched_policy: i32,
+    thread_name_prefix: i32,
+}
+
+pub struct CtxInner {
+    state: Mutex<State>,
+    all_closed: Condvar,
+    pub(crate) inproc: Mutex<Registry>,
+}
+
+impl CtxInner {
+    /// A new socket of a `ZMQ_*` type. ETERM after shutdown, EMFILE at MAX_SOCKETS.
+    pub(crate) fn create_socket(self: &Arc<Self>, socket_type: i32) -> Result<Socket> {
+        let mailbox = Arc::new(Mailbox::new().map_err(|_| Error::MFile)?);
+        let (id, blocky) = {
+            let mut state = self.state.lock();
+            if state.terminating {
+                return Err(Error::Term);
+            }
+            if state.sockets.len() >= state.max_sockets as usize {
+                return Err(Error::MFile);
+            }
+            let id = NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed);
+            state.sockets.insert(id, mailbox.clone());
+            (id, state.blocky)
+        };
+        Socket::new(self.clone(), id, mailbox, socket_type, blocky).inspect_err(|_| self.socket_closed(id))
+    }
+
+    /// Called by a socket as it closes.
+    pub(crate) fn socket_closed(&self, id: u64) {
+        let mut state = self.state.lock();
+        state.sockets.remove(&id);
+        if state.sockets.is_empty() {
+            self.all_closed.notify_all();
+        }
+    }
+}
+
+/// A handle to a context.
+pub struct Context {
+    inner: Arc<CtxInner>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::new()
+    }
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context {
+            inner: Arc::new(CtxInner {
+                state: Mutex::new(State {
+                    terminating: false,
+                    sockets: HashMap::new(),
+                    io_threads: ZMQ_IO_THREADS_DFLT,
+                    max_sockets: ZMQ_MAX_SOCKETS_DFLT,
+                    max_msgsz: i32::MAX,
+                    ipv6: false,
+                    blocky: true,
+                    thread_priority: ZMQ_THREAD_PRIORITY_DFLT,
+                    thread_sched_policy: ZMQ_THREAD_SCHED_POLICY_DFLT,
+                    thread_name_prefix: 0,
+                }),
+                all_closed: Condvar::new(),
+                inproc: Mutex::new(Registry::default()),
+            }),
+        }
+    }
+
+    /// A new socket of a `ZMQ_*` type. ETERM after shutdown, EMFILE at MAX_SOCKETS.
+    pub fn socket(&self, socket_type: i32) -> Result<Socket> {
+        self.inner.create_socket(socket_type)
+    }
+
+    /// Makes blocking calls on this context's sockets fail with ETERM; new sockets
+    /// can no longer be created.
+    pub fn shutdown(&self) {
+        let mut state = self.inner.state.lock();
+        if state.terminating {
+            return;
+        }
+        state.terminating = true;
+        for mailbox in state.sockets.values() {
+            mailbox.send(Command::Stop);
+        }
+    }
+
+    /// Shuts down, then waits until every socket has been closed.
+    pub fn term(&self) {
+        self.shutdown();
+        let mut state = self.inner.state.lock();
+        while !state.sockets.is_empty() {
+            self.inner.all_closed.wait(&mut state);
+        }
+    }
+
+    pub fn set(&self, option: i32, value: i32) -> Result<()> {
+        let mut state = self.inner.state.lock();
+        match option {
+            ZMQ_IO_THREADS if value >= 0 => state.io_threads = value,
+            ZMQ_MAX_SOCKETS if value >= 1 => state.max_sockets = value,
+            ZMQ_THREAD_PRIORITY if value >= 0 => state.thread_priority = value,
+            ZMQ_THREAD_SCHED_POLICY if value >= 0 => state.thread_sched_policy = value,
+            ZMQ_THREAD_AFFINITY_CPU_ADD | ZMQ_THREAD_AFFINITY_CPU_REMOVE if value >= 0 => {}
+            ZMQ_THREAD_NAME_PREFIX if value >= 0 => state.thread_name_prefix = value,
+            ZMQ_MAX_MSGSZ if value >= 0 => state.max_msgsz = value,
+            ZMQ_IPV6 if value >= 0 => state.ipv6 = value != 0,
+            ZMQ_BLOCKY if value >= 0 => state.blocky = value != 0,
+            _ => return Err(Error::Inval),
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, option: i32) -> Result<i32> {
+        let state = self.inner.state.lock();
+        Ok(match option {
+            ZMQ_IO_THREADS => state.io_threads,
+            ZMQ_MAX_SOCKETS => state.max_sockets,
+            ZMQ_SOCKET_LIMIT => SOCKET_LIMIT,
+            ZMQ_IPV6 => i32::from(state.ipv6),
+            ZMQ_BLOCKY => i32::from(state.blocky),
+            ZMQ_MAX_MSGSZ => state.max_msgsz,
+            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
+            ZMQ_THREAD_SCHED_POLICY => state.thread_sched_policy,
+            ZMQ_THREAD_NAME_PREFIX => state.thread_name_prefix,
+            _ => return Err(Error::Inval),
+        })
+    }
+}

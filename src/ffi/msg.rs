@@ -1,0 +1,192 @@
+//! `zmq_msg_*`: the C view of `Msg`. A `zmq_msg_t` is the storage of one `Msg`
+//! (same size and alignment); these functions construct, inspect and destroy it in place.
+
+use super::boundary::guard;
+use super::types::zmq_msg_t;
+use crate::constants::*;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use libc::{c_char, c_int, c_void, size_t};
+
+/// The live message in C storage; EFAULT for NULL or storage that holds no message.
+///
+/// # Safety
+/// `msg` must be NULL or point to a `zmq_msg_t`.
+pub(crate) unsafe fn msg_mut<'a>(msg: *mut zmq_msg_t) -> Result<&'a mut Msg> {
+    let storage = msg as *mut Msg;
+    if storage.is_null() || !Msg::is_valid(storage) {
+        return Err(Error::Fault);
+    }
+    Ok(&mut *storage)
+}
+
+/// Writes a new message into C storage without reading what was there.
+///
+/// # Safety
+/// `msg` must be non-NULL and point to a `zmq_msg_t`.
+pub(crate) unsafe fn msg_init_with(msg: *mut zmq_msg_t, value: Msg) {
+    (msg as *mut Msg).write(value);
+}
+
+/// Replaces the message in C storage (dropping the old one).
+///
+/// # Safety
+/// As for `msg_mut`, and the storage must hold a valid message.
+pub(crate) unsafe fn msg_replace(msg: *mut zmq_msg_t, value: Msg) {
+    *(msg as *mut Msg) = value;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
+    guard(|| {
+        if msg.is_null() {
+            return Err(Error::Fault);
+        }
+        // SAFETY: non-NULL storage provided by the caller.
+        unsafe { msg_init_with(msg, Msg::new()) };
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: size_t) -> c_int {
+    guard(|| {
+        if msg.is_null() {
+            return Err(Error::Fault);
+        }
+        let value = Msg::with_size(size).ok_or(Error::NoMem)?;
+        // SAFETY: non-NULL storage provided by the caller.
+        unsafe { msg_init_with(msg, value) };
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_data(
+    msg: *mut zmq_msg_t,
+    data: *mut c_void,
+    size: size_t,
+    ffn: Option<unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void)>,
+    hint: *mut c_void,
+) -> c_int {
+    guard(|| {
+        if msg.is_null() {
+            return Err(Error::Fault);
+        }
+        if data.is_null() && size != 0 {
+            return Err(Error::Inval);
+        }
+        // SAFETY: the caller keeps `data` valid for `size` bytes until `ffn` runs (or
+        // forever without one), as zmq_msg_init_data documents.
+        let value = unsafe {
+            match ffn {
+                Some(ffn) => Msg::from_user(data.cast(), size, ffn, hint).ok_or(Error::NoMem)?,
+                None => Msg::from_const(data.cast(), size),
+            }
+        };
+        // SAFETY: non-NULL storage provided by the caller.
+        unsafe { msg_init_with(msg, value) };
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
+    guard(|| {
+        // SAFETY: validated by msg_mut before it is destroyed.
+        unsafe {
+            msg_mut(msg)?;
+            Msg::close_in_place(msg as *mut Msg);
+        }
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
+    guard(|| {
+        // SAFETY: both checked to hold messages; dest's old content is dropped.
+        unsafe {
+            let moved = std::mem::take(msg_mut(src)?);
+            msg_mut(dest)?;
+            msg_replace(dest, moved);
+        }
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
+    guard(|| {
+        // SAFETY: both checked to hold messages.
+        unsafe {
+            let copy = msg_mut(src)?.share();
+            msg_mut(dest)?;
+            msg_replace(dest, copy);
+        }
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
+    // SAFETY: checked to hold a message.
+    guard(|| Ok(unsafe { msg_mut(msg)? }.data_ptr().cast()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> size_t {
+    // SAFETY: checked to hold a message. libzmq has no error value here: 0 on NULL.
+    match unsafe { msg_mut(msg as *mut zmq_msg_t) } {
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
+    // SAFETY: checked to hold a message.
+    match unsafe { msg_mut(msg as *mut zmq_msg_t) } {
+        Ok(m) => c_int::from(m.more()),
+        Err(_) => 0,
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: checked to hold a message.
+        let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
+        match property {
+            ZMQ_MORE => Ok(c_int::from(m.more())),
+            ZMQ_SRCFD => Ok(-1),
+            ZMQ_SHARED => Ok(c_int::from(m.is_shared())),
+            _ => Err(Error::Inval),
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, _property: c_int, _value: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: checked to hold a message.
+        unsafe { msg_mut(msg)? };
+        // libzmq defines no settable message property.
+        Err::<c_int, _>(Error::Inval)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_gets(msg: *const zmq_msg_t, property: *const c_char) -> *const c_char {
+    guard(|| {
+        // SAFETY: checked to hold a message; property is a C string by contract.
+        let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
+        if property.is_null() {
+            return Err(Error::Inval);
+        }
+        let name = unsafe { std::ffi::CStr::from_ptr(property) }.to_str().map_err(|_| Error::Inval)?;
+        let metadata = m.metadata().ok_or(Error::Inval)?;
+        // The value lives in the message's metadata, as long as the message does.
+        metadata.get(name).map(|v| v.as_ptr()).ok_or(Error::Inval)
+    })
+}

@@ -1,0 +1,271 @@
+//! Socket functions: close, options, endpoints, send/recv in all their C forms, monitor.
+
+use super::boundary::guard;
+use super::handles;
+use super::msg::{msg_mut, msg_replace};
+use super::types::zmq_msg_t;
+use crate::constants::*;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use libc::{c_char, c_int, c_void, iovec, size_t};
+use std::ffi::CStr;
+
+/// An endpoint argument as &str; EINVAL for NULL or non-UTF-8.
+unsafe fn endpoint<'a>(addr: *const c_char) -> Result<&'a str> {
+    if addr.is_null() {
+        return Err(Error::Inval);
+    }
+    CStr::from_ptr(addr).to_str().map_err(|_| Error::Inval)
+}
+
+/// Message sizes are reported as int, clipped like libzmq.
+fn size_as_int(size: usize) -> c_int {
+    size.min(c_int::MAX as usize) as c_int
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle.
+        unsafe { handles::close_socket(s)? };
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *const c_void, optvallen: size_t) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; optval is readable for optvallen bytes by contract.
+        let socket = unsafe { handles::socket(s)? };
+        let value: &[u8] = if optval.is_null() {
+            if optvallen != 0 {
+                return Err(Error::Inval);
+            }
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(optval.cast(), optvallen) }
+        };
+        socket.setsockopt(option, value)?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_getsockopt(s: *mut c_void, option: c_int, optval: *mut c_void, optvallen: *mut size_t) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; optval is writable for *optvallen bytes by contract.
+        let socket = unsafe { handles::socket(s)? };
+        if optvallen.is_null() {
+            return Err(Error::Fault);
+        }
+        let len = unsafe { *optvallen };
+        let out: &mut [u8] = if optval.is_null() {
+            if len != 0 {
+                return Err(Error::Fault);
+            }
+            &mut []
+        } else {
+            unsafe { std::slice::from_raw_parts_mut(optval.cast(), len) }
+        };
+        let written = socket.getsockopt(option, out)?;
+        unsafe { *optvallen = written };
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; addr is a C string by contract.
+        let socket = unsafe { handles::socket(s)? };
+        socket.bind(unsafe { endpoint(addr)? })?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; addr is a C string by contract.
+        let socket = unsafe { handles::socket(s)? };
+        socket.connect(unsafe { endpoint(addr)? })?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; addr is a C string by contract.
+        let socket = unsafe { handles::socket(s)? };
+        socket.term_endpoint(unsafe { endpoint(addr)? })?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; addr is a C string by contract.
+        let socket = unsafe { handles::socket(s)? };
+        socket.term_endpoint(unsafe { endpoint(addr)? })?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: size_t, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; buf is readable for len bytes by contract.
+        let socket = unsafe { handles::socket(s)? };
+        if buf.is_null() && len != 0 {
+            return Err(Error::Fault);
+        }
+        let bytes: &[u8] = if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(buf.cast(), len) } };
+        let mut msg = Msg::from_slice(bytes);
+        socket.send(&mut msg, flags)?;
+        Ok(size_as_int(len))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len: size_t, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; the caller guarantees buf stays valid and unchanged.
+        let socket = unsafe { handles::socket(s)? };
+        if buf.is_null() && len != 0 {
+            return Err(Error::Fault);
+        }
+        let mut msg = unsafe { Msg::from_const(buf.cast(), len) };
+        socket.send(&mut msg, flags)?;
+        Ok(size_as_int(len))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: size_t, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; buf is writable for len bytes by contract.
+        let socket = unsafe { handles::socket(s)? };
+        if buf.is_null() && len != 0 {
+            return Err(Error::Fault);
+        }
+        let msg = socket.recv(flags)?;
+        let data = msg.data();
+        let n = data.len().min(len);
+        if n > 0 {
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.cast::<u8>(), n) };
+        }
+        Ok(size_as_int(data.len()))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle and message storage.
+        let socket = unsafe { handles::socket(s)? };
+        let m = unsafe { msg_mut(msg)? };
+        let size = m.len();
+        socket.send(m, flags)?;
+        Ok(size_as_int(size))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle and message storage.
+        let socket = unsafe { handles::socket(s)? };
+        unsafe { msg_mut(msg)? };
+        let received = socket.recv(flags)?;
+        let size = received.len();
+        unsafe { msg_replace(msg, received) };
+        Ok(size_as_int(size))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: same contract as zmq_msg_send.
+    unsafe { zmq_msg_send(msg, s, flags) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: same contract as zmq_msg_recv.
+    unsafe { zmq_msg_recv(msg, s, flags) }
+}
+
+/// Sends `count` buffers as the frames of one message.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut iovec, count: size_t, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; iov holds count readable entries by contract.
+        let socket = unsafe { handles::socket(s)? };
+        if count == 0 || iov.is_null() {
+            return Err(Error::Inval);
+        }
+        let parts = unsafe { std::slice::from_raw_parts(iov, count) };
+        let mut last = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let bytes: &[u8] = if part.iov_len == 0 {
+                &[]
+            } else {
+                unsafe { std::slice::from_raw_parts(part.iov_base.cast(), part.iov_len) }
+            };
+            let mut msg = Msg::from_slice(bytes);
+            // As libzmq: one multipart message only when the caller asks with ZMQ_SNDMORE.
+            let frame_flags = if i + 1 < count { flags } else { flags & !ZMQ_SNDMORE };
+            socket.send(&mut msg, frame_flags)?;
+            last = size_as_int(part.iov_len);
+        }
+        Ok(last)
+    })
+}
+
+/// Receives up to `*count` frames into malloc'ed buffers (the caller frees them).
+#[no_mangle]
+pub unsafe extern "C" fn zmq_recviov(s: *mut c_void, iov: *mut iovec, count: *mut size_t, flags: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; iov holds *count writable entries by contract.
+        let socket = unsafe { handles::socket(s)? };
+        if iov.is_null() || count.is_null() || unsafe { *count } == 0 {
+            return Err(Error::Inval);
+        }
+        let max = unsafe { *count };
+        unsafe { *count = 0 };
+        let mut received = 0;
+        for i in 0..max {
+            let msg = socket.recv(flags)?;
+            let data = msg.data();
+            let buf = unsafe { libc::malloc(data.len().max(1)) };
+            if buf.is_null() {
+                return Err(Error::NoMem);
+            }
+            unsafe {
+                std::ptr::copy_nonoverlapping(data.as_ptr(), buf.cast::<u8>(), data.len());
+                let slot = &mut *iov.add(i);
+                slot.iov_base = buf;
+                slot.iov_len = data.len();
+                *count += 1;
+            }
+            received += 1;
+            if !msg.more() {
+                break;
+            }
+        }
+        Ok(received)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
+    guard(|| {
+        // SAFETY: tag-checked handle; addr is NULL or a C string.
+        let socket = unsafe { handles::socket(s)? };
+        let endpoint = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
+        socket.monitor(endpoint, events)?;
+        Ok(0)
+    })
+}

@@ -1,0 +1,420 @@
+//! The socket core: what every socket type shares. It owns the socket's pipes and
+//! mailbox, runs the blocking/non-blocking send and receive loops with libzmq's timeout
+//! rules, processes commands from peers, and manages endpoints. What a message does is
+//! decided by the socket type (`pattern`); this file never looks inside messages.
+//!
+//! A `Socket` belongs to one application thread at a time (as in libzmq), so nothing
+//! here is locked; other threads reach it only through its mailbox.
+
+mod dealer;
+mod monitor;
+mod pair;
+mod pattern;
+mod pipes;
+mod pipeline;
+mod reqrep;
+mod router;
+mod xpub;
+mod xsub;
+
+pub use pipes::{PipeKey, Pipes};
+
+use crate::command::Command;
+use crate::constants::*;
+use crate::ctx::CtxInner;
+use crate::error::{Error, Result};
+use crate::mailbox::Mailbox;
+use crate::msg::Msg;
+use crate::options::{put_int, Options};
+use crate::pipe::Pipe;
+use crate::transport::{inproc, Endpoint};
+use monitor::Monitor;
+use pattern::Pattern;
+use std::os::unix::io::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct Socket {
+    id: u64,
+    ctx: Arc<CtxInner>,
+    mailbox: Arc<Mailbox>,
+    options: Options,
+    pipes: Pipes,
+    pattern: Pattern,
+    rcvmore: bool,
+    ctx_terminated: bool,
+    /// Inproc names this socket has bound.
+    bound: Vec<String>,
+    monitor: Option<Monitor>,
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Arc<CtxInner>, id: u64, mailbox: Arc<Mailbox>, socket_type: i32, blocky: bool) -> Result<Socket> {
+        let pattern = Pattern::new(socket_type)?;
+        let mut options = Options::new(socket_type);
+        if !blocky {
+            options.linger = 0;
+        }
+        Ok(Socket {
+            id,
+            ctx,
+            mailbox,
+            options,
+            pipes: Pipes::default(),
+            pattern,
+            rcvmore: false,
+            ctx_terminated: false,
+            bound: Vec::new(),
+            monitor: None,
+        })
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn mailbox(&self) -> &Arc<Mailbox> {
+        &self.mailbox
+    }
+
+    pub(crate) fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub(crate) fn receives_routing_id(&self) -> bool {
+        self.pattern.receives_routing_id()
+    }
+
+    /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
+    /// message is taken (left empty); on failure it is left as it was.
+    pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        self.process_commands(Some(Duration::ZERO))?;
+        msg.set_more(flags & ZMQ_SNDMORE != 0);
+        msg.set_metadata(None);
+        match self.try_send(msg) {
+            Err(Error::Again) => {}
+            other => return other,
+        }
+        if flags & ZMQ_DONTWAIT != 0 || self.options.sndtimeo == 0 {
+            return Err(Error::Again);
+        }
+        let deadline = deadline_after(self.options.sndtimeo);
+        loop {
+            self.process_commands(remaining(deadline)?)?;
+            match self.try_send(msg) {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            remaining(deadline)?;
+        }
+    }
+
+    #[inline]
+    fn try_send(&mut self, msg: &mut Msg) -> Result<()> {
+        let result = self.pattern.send(&mut self.pipes, msg, &self.options);
+        self.reap_finished_pipes();
+        result
+    }
+
+    /// Receives one frame.
+    pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        match self.try_recv() {
+            Err(Error::Again) => {}
+            other => return other,
+        }
+        // Commands may be waiting that make a pipe readable.
+        self.process_commands(Some(Duration::ZERO))?;
+        match self.try_recv() {
+            Err(Error::Again) => {}
+            other => return other,
+        }
+        if flags & ZMQ_DONTWAIT != 0 || self.options.rcvtimeo == 0 {
+            return Err(Error::Again);
+        }
+        let deadline = deadline_after(self.options.rcvtimeo);
+        loop {
+            self.process_commands(remaining(deadline)?)?;
+            match self.try_recv() {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            remaining(deadline)?;
+        }
+    }
+
+    #[inline]
+    fn try_recv(&mut self) -> Result<Msg> {
+        let result = self.pattern.recv(&mut self.pipes, &self.options);
+        self.reap_finished_pipes();
+        if let Ok(msg) = &result {
+            self.rcvmore = msg.more();
+        }
+        result
+    }
+
+    /// Processes pending commands; with a non-zero `timeout` (None = forever) first
+    /// waits for one to arrive. ETERM once the context is terminating.
+    fn process_commands(&mut self, timeout: Option<Duration>) -> Result<()> {
+        let mut processed = false;
+        while let Some(command) = self.mailbox.try_recv() {
+            self.process_command(command);
+            processed = true;
+        }
+        if !processed && timeout != Some(Duration::ZERO) {
+            self.mailbox.wait(timeout)?;
+            while let Some(command) = self.mailbox.try_recv() {
+                self.process_command(command);
+            }
+        }
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        Ok(())
+    }
+
+    fn process_command(&mut self, command: Command) {
+        match command {
+            Command::ActivateRead(id) => {
+                if let Some(key) = self.pipes.key_of(id) {
+                    if self.pipes[key].activate_read() {
+                        self.pattern.read_activated(&mut self.pipes, key);
+                    }
+                }
+            }
+            Command::ActivateWrite(id, msgs_read) => {
+                if let Some(key) = self.pipes.key_of(id) {
+                    if self.pipes[key].activate_write(msgs_read) {
+                        self.pattern.write_activated(key);
+                    }
+                }
+            }
+            Command::PipeTerm(id) => {
+                if let Some(key) = self.pipes.key_of(id) {
+                    if self.pipes[key].peer_terminated() {
+                        self.pipes.mark_finished(key);
+                    } else {
+                        self.pattern.read_activated(&mut self.pipes, key);
+                    }
+                }
+            }
+            Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
+            Command::InprocConnected { pipe, out_hwm, in_hwm } => {
+                if let Some(key) = self.pipes.key_of(pipe) {
+                    if self.pipes[key].raise_hwms(out_hwm, in_hwm) {
+                        self.pattern.write_activated(key);
+                    }
+                }
+            }
+            Command::Stop => self.ctx_terminated = true,
+        }
+        self.reap_finished_pipes();
+    }
+
+    /// Takes ownership of a pipe end and hands it to the socket type.
+    pub(crate) fn attach_pipe(&mut self, pipe: Pipe, locally_initiated: bool, connect_id: Option<Vec<u8>>) {
+        pipe.set_owner(&self.mailbox);
+        let peer_closed = pipe.is_peer_closed();
+        let key = self.pipes.insert(pipe);
+        self.pattern.attach(&mut self.pipes, key, locally_initiated, connect_id);
+        if peer_closed {
+            self.process_command(Command::PipeTerm(self.pipes[key].id()));
+        }
+        self.reap_finished_pipes();
+    }
+
+    /// Detaches pipes that have finished (delimiter read, or closed by us).
+    #[inline]
+    fn reap_finished_pipes(&mut self) {
+        if !self.pipes.has_finished() {
+            return;
+        }
+        for key in self.pipes.take_finished() {
+            self.pattern.pipe_terminated(&self.pipes, key);
+            self.pipes.remove(key);
+        }
+    }
+
+    pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        self.process_commands(Some(Duration::ZERO))?;
+        match Endpoint::parse(endpoint)? {
+            Endpoint::Inproc(name) => {
+                let pending = inproc::bind(&self.ctx, self, &name)?;
+                self.bound.push(name.clone());
+                for connection in pending {
+                    let pipe = inproc::accept_pending(self, connection);
+                    self.attach_pipe(pipe, false, None);
+                }
+                self.options.last_endpoint = endpoint.to_owned();
+                Ok(())
+            }
+            Endpoint::Network { .. } => Err(Error::ProtoNoSupport),
+        }
+    }
+
+    pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        self.process_commands(Some(Duration::ZERO))?;
+        match Endpoint::parse(endpoint)? {
+            Endpoint::Inproc(name) => {
+                let connect_id = self.options.connect_routing_id.take();
+                let pipe = inproc::connect(&self.ctx, self, &name);
+                self.attach_pipe(pipe, true, connect_id);
+                self.options.last_endpoint = endpoint.to_owned();
+                Ok(())
+            }
+            Endpoint::Network { .. } => Err(Error::ProtoNoSupport),
+        }
+    }
+
+    /// `zmq_unbind` and `zmq_disconnect` (libzmq treats them alike): forgets a bound
+    /// inproc name, or closes the pipes this socket connected to the endpoint.
+    pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        self.process_commands(Some(Duration::ZERO))?;
+        match Endpoint::parse(endpoint)? {
+            Endpoint::Inproc(name) => {
+                if let Some(i) = self.bound.iter().position(|n| *n == name) {
+                    self.bound.swap_remove(i);
+                    inproc::unbind(&self.ctx, self.id, &name);
+                    return Ok(());
+                }
+                let mine: Vec<PipeKey> = self
+                    .pipes
+                    .keys()
+                    .into_iter()
+                    .filter(|&k| {
+                        let p = &self.pipes[k];
+                        p.locally_initiated && p.endpoint.as_deref() == Some(name.as_str())
+                    })
+                    .collect();
+                if mine.is_empty() {
+                    return Err(Error::NoEnt);
+                }
+                for key in mine {
+                    self.pipes.finish(key);
+                }
+                self.reap_finished_pipes();
+                Ok(())
+            }
+            Endpoint::Network { .. } => Err(Error::NoEnt),
+        }
+    }
+
+    pub fn setsockopt(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        match self.pattern.setsockopt(&mut self.pipes, option, value) {
+            Err(Error::Inval) => self.options.set(option, value),
+            other => {
+                self.reap_finished_pipes();
+                other
+            }
+        }
+    }
+
+    /// Writes the option into `out`; returns the length to report.
+    pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        match option {
+            ZMQ_RCVMORE => put_int(out, i32::from(self.rcvmore)),
+            ZMQ_FD => put_int(out, self.mailbox.fd()),
+            ZMQ_EVENTS => {
+                let events = self.events()?;
+                put_int(out, events)
+            }
+            ZMQ_THREAD_SAFE => put_int(out, 0),
+            _ => self.options.get(option, out),
+        }
+    }
+
+    /// `ZMQ_EVENTS`: processes pending commands, then reports POLLIN/POLLOUT.
+    pub fn events(&mut self) -> Result<i32> {
+        self.process_commands(Some(Duration::ZERO))?;
+        let mut events = 0;
+        if self.pattern.has_out(&mut self.pipes) {
+            events |= ZMQ_POLLOUT;
+        }
+        if self.pattern.has_in(&mut self.pipes, &self.options) {
+            events |= ZMQ_POLLIN;
+        }
+        self.reap_finished_pipes();
+        Ok(events)
+    }
+
+    /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
+    pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
+        if self.ctx_terminated {
+            return Err(Error::Term);
+        }
+        if let Some(old) = self.monitor.take() {
+            old.stop();
+        }
+        if let Some(endpoint) = endpoint {
+            self.monitor = Some(Monitor::start(&self.ctx, endpoint, events)?);
+        }
+        Ok(())
+    }
+
+    /// The `ZMQ_FD` descriptor.
+    pub fn fd(&self) -> RawFd {
+        self.mailbox.fd()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        if let Some(m) = self.monitor.take() {
+            m.stop();
+        }
+        for name in std::mem::take(&mut self.bound) {
+            inproc::unbind(&self.ctx, self.id, &name);
+        }
+        inproc::forget_pending(&self.ctx, self.id);
+        // Pipes handed to us after the last look at the mailbox are closed too.
+        while let Some(command) = self.mailbox.try_recv() {
+            if let Command::Attach(pipe) = command {
+                drop(pipe);
+            }
+        }
+        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
+        for key in self.pipes.keys() {
+            self.pipes.remove(key);
+        }
+        self.ctx.socket_closed(self.id);
+    }
+}
+
+fn deadline_after(timeout_ms: i32) -> Option<Instant> {
+    (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
+}
+
+/// Time left until `deadline` (None = no deadline); EAGAIN once it has passed.
+fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
+    match deadline {
+        None => Ok(None),
+        Some(d) => {
+            let now = Instant::now();
+            if now >= d {
+                Err(Error::Again)
+            } else {
+                Ok(Some(d - now))
+            }
+        }
+    }
+}

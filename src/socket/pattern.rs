@@ -1,0 +1,189 @@
+//! The socket types, one variant each, and the dispatch from the socket core to them.
+//! A plain `match`: the send and receive paths stay visible from `zmq_send` down.
+
+use super::dealer::Dealer;
+use super::pair::Pair;
+use super::pipeline::{Pull, Push};
+use super::reqrep::{Rep, Req};
+use super::router::Router;
+use super::xpub::XPub;
+use super::xsub::XSub;
+use super::{PipeKey, Pipes};
+use crate::constants::*;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use crate::options::{bool_value, Options};
+
+pub enum Pattern {
+    Pair(Pair),
+    Pub(XPub),
+    Sub(XSub),
+    Req(Req),
+    Rep(Rep),
+    Dealer(Dealer),
+    Router(Router),
+    Pull(Pull),
+    Push(Push),
+    XPub(XPub),
+    XSub(XSub),
+}
+
+impl Pattern {
+    /// The pattern for a `ZMQ_*` socket type; EINVAL for unknown types.
+    pub fn new(socket_type: i32) -> Result<Pattern> {
+        Ok(match socket_type {
+            ZMQ_PAIR => Pattern::Pair(Pair::default()),
+            ZMQ_PUB => Pattern::Pub(XPub::new(true)),
+            ZMQ_SUB => Pattern::Sub(XSub::new(true)),
+            ZMQ_REQ => Pattern::Req(Req::default()),
+            ZMQ_REP => Pattern::Rep(Rep::default()),
+            ZMQ_DEALER => Pattern::Dealer(Dealer::default()),
+            ZMQ_ROUTER => Pattern::Router(Router::default()),
+            ZMQ_PULL => Pattern::Pull(Pull::default()),
+            ZMQ_PUSH => Pattern::Push(Push::default()),
+            ZMQ_XPUB => Pattern::XPub(XPub::new(false)),
+            ZMQ_XSUB => Pattern::XSub(XSub::new(false)),
+            _ => return Err(Error::Inval),
+        })
+    }
+
+    /// Whether peers must tell this socket their routing id (first message of a pipe).
+    pub fn receives_routing_id(&self) -> bool {
+        matches!(self, Pattern::Router(_) | Pattern::Rep(_))
+    }
+
+    pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey, locally_initiated: bool, connect_id: Option<Vec<u8>>) {
+        match self {
+            Pattern::Pair(p) => p.attach(pipes, key),
+            Pattern::Pub(p) | Pattern::XPub(p) => p.attach(pipes, key),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.attach(pipes, key),
+            Pattern::Req(r) => r.dealer.attach(pipes, key),
+            Pattern::Dealer(d) => d.attach(pipes, key),
+            Pattern::Rep(r) => r.router.attach(pipes, key, locally_initiated, connect_id),
+            Pattern::Router(r) => r.attach(pipes, key, locally_initiated, connect_id),
+            Pattern::Pull(p) => p.attach(key),
+            Pattern::Push(p) => p.attach(key),
+        }
+    }
+
+    pub fn pipe_terminated(&mut self, pipes: &Pipes, key: PipeKey) {
+        match self {
+            Pattern::Pair(p) => p.pipe_terminated(key),
+            Pattern::Pub(p) | Pattern::XPub(p) => p.pipe_terminated(key),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.pipe_terminated(key),
+            Pattern::Req(r) => r.pipe_terminated(key),
+            Pattern::Dealer(d) => d.pipe_terminated(key),
+            Pattern::Rep(r) => r.router.pipe_terminated(pipes, key),
+            Pattern::Router(r) => r.pipe_terminated(pipes, key),
+            Pattern::Pull(p) => p.pipe_terminated(key),
+            Pattern::Push(p) => p.pipe_terminated(key),
+        }
+    }
+
+    pub fn read_activated(&mut self, pipes: &mut Pipes, key: PipeKey) {
+        match self {
+            Pattern::Pair(_) | Pattern::Push(_) => {}
+            Pattern::Pub(p) | Pattern::XPub(p) => p.read_activated(pipes, key),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.read_activated(key),
+            Pattern::Req(r) => r.dealer.read_activated(key),
+            Pattern::Dealer(d) => d.read_activated(key),
+            Pattern::Rep(r) => r.router.read_activated(pipes, key),
+            Pattern::Router(r) => r.read_activated(pipes, key),
+            Pattern::Pull(p) => p.read_activated(key),
+        }
+    }
+
+    pub fn write_activated(&mut self, key: PipeKey) {
+        match self {
+            Pattern::Pub(p) | Pattern::XPub(p) => p.write_activated(key),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.write_activated(key),
+            Pattern::Req(r) => r.dealer.write_activated(key),
+            Pattern::Dealer(d) => d.write_activated(key),
+            Pattern::Push(p) => p.write_activated(key),
+            Pattern::Pair(_) | Pattern::Rep(_) | Pattern::Router(_) | Pattern::Pull(_) => {}
+        }
+    }
+
+    #[inline]
+    pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg, options: &Options) -> Result<()> {
+        match self {
+            Pattern::Pair(p) => p.send(pipes, msg),
+            Pattern::Pub(p) | Pattern::XPub(p) => p.send(pipes, msg, options.invert_matching),
+            Pattern::XSub(s) => s.send(pipes, msg),
+            Pattern::Req(r) => r.send(pipes, msg),
+            Pattern::Rep(r) => r.send(pipes, msg),
+            Pattern::Dealer(d) => d.send(pipes, msg),
+            Pattern::Router(r) => r.send(pipes, msg),
+            Pattern::Push(p) => p.send(pipes, msg),
+            Pattern::Sub(_) | Pattern::Pull(_) => Err(Error::NotSup),
+        }
+    }
+
+    #[inline]
+    pub fn recv(&mut self, pipes: &mut Pipes, options: &Options) -> Result<Msg> {
+        match self {
+            Pattern::Pair(p) => p.recv(pipes),
+            Pattern::XPub(p) => p.recv(),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.recv(pipes, options.invert_matching),
+            Pattern::Req(r) => r.recv(pipes),
+            Pattern::Rep(r) => r.recv(pipes),
+            Pattern::Dealer(d) => d.recv(pipes),
+            Pattern::Router(r) => r.recv(pipes),
+            Pattern::Pull(p) => p.recv(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) => Err(Error::NotSup),
+        }
+    }
+
+    pub fn has_in(&mut self, pipes: &mut Pipes, options: &Options) -> bool {
+        match self {
+            Pattern::Pair(p) => p.has_in(pipes),
+            Pattern::XPub(p) => p.has_in(),
+            Pattern::Sub(s) | Pattern::XSub(s) => s.has_in(pipes, options.invert_matching),
+            Pattern::Req(r) => r.has_in(pipes),
+            Pattern::Rep(r) => r.has_in(pipes),
+            Pattern::Dealer(d) => d.has_in(pipes),
+            Pattern::Router(r) => r.has_in(pipes),
+            Pattern::Pull(p) => p.has_in(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) => false,
+        }
+    }
+
+    pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {
+        match self {
+            Pattern::Pair(p) => p.has_out(pipes),
+            Pattern::Pub(_) | Pattern::XPub(_) | Pattern::XSub(_) => true,
+            Pattern::Req(r) => r.has_out(pipes),
+            Pattern::Rep(r) => r.has_out(pipes),
+            Pattern::Dealer(d) => d.has_out(pipes),
+            Pattern::Router(r) => r.has_out(pipes),
+            Pattern::Push(p) => p.has_out(pipes),
+            Pattern::Sub(_) | Pattern::Pull(_) => false,
+        }
+    }
+
+    /// Options that only some socket types have. EINVAL means "not one of mine".
+    pub fn setsockopt(&mut self, pipes: &mut Pipes, option: i32, value: &[u8]) -> Result<()> {
+        match (self, option) {
+            (Pattern::Pub(p) | Pattern::XPub(p), _) => p.setsockopt(option, value),
+            (Pattern::Sub(s) | Pattern::XSub(s), _) => s.setsockopt(pipes, option, value),
+            (Pattern::Router(r), ZMQ_ROUTER_MANDATORY) => set(&mut r.mandatory, value),
+            (Pattern::Router(r), ZMQ_ROUTER_HANDOVER) => set(&mut r.handover, value),
+            (Pattern::Router(r), ZMQ_ROUTER_RAW) => set(&mut r.raw, value),
+            (Pattern::Router(r), ZMQ_PROBE_ROUTER) => set(&mut r.probe_router, value),
+            (Pattern::Dealer(d), ZMQ_PROBE_ROUTER) => set(&mut d.probe_router, value),
+            (Pattern::Req(r), ZMQ_PROBE_ROUTER) => set(&mut r.dealer.probe_router, value),
+            (Pattern::Req(r), ZMQ_REQ_CORRELATE) => set(&mut r.correlate, value),
+            (Pattern::Req(r), ZMQ_REQ_RELAXED) => {
+                let relaxed = bool_value(value)?;
+                r.strict = !relaxed;
+                Ok(())
+            }
+            _ => Err(Error::Inval),
+        }
+    }
+}
+
+fn set(field: &mut bool, value: &[u8]) -> Result<()> {
+    *field = bool_value(value)?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! inproc: sockets of one context connected directly by a pipe pair, with no I/O thread.
+//! The context keeps a registry of bound names; a connect to a name not bound yet is
+//! parked as pending (its pipe already usable by the connector) and completed by the
+//! bind. As in libzmq, a pipe's capacity is the writer's SNDHWM plus the reader's
+//! RCVHWM (0 on either side = unlimited), and peers that want routing ids (ROUTER)
+//! find the other side's id as the first message of the pipe.
+
+use crate::command::Command;
+use crate::constants::*;
+use crate::ctx::CtxInner;
+use crate::error::{Error, Result};
+use crate::mailbox::Mailbox;
+use crate::msg::{flags, Msg};
+use crate::pipe::{pipe_pair, Direction, Pipe};
+use crate::socket::Socket;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a peer needs to know about a socket to connect to it.
+#[derive(Clone)]
+struct PeerInfo {
+    socket_id: u64,
+    mailbox: Arc<Mailbox>,
+    sndhwm: i32,
+    rcvhwm: i32,
+    routing_id: Vec<u8>,
+    receives_routing_id: bool,
+    conflate: bool,
+}
+
+impl PeerInfo {
+    fn of(socket: &Socket) -> PeerInfo {
+        let o = socket.options();
+        let conflating_type = matches!(o.socket_type, ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB);
+        PeerInfo {
+            socket_id: socket.id(),
+            mailbox: socket.mailbox().clone(),
+            sndhwm: o.sndhwm,
+            rcvhwm: o.rcvhwm,
+            routing_id: o.routing_id.clone(),
+            receives_routing_id: socket.receives_routing_id(),
+            conflate: o.conflate && conflating_type,
+        }
+    }
+}
+
+/// A connection waiting for its name to be bound.
+pub struct PendingConnection {
+    connector: PeerInfo,
+    /// The binder's end of the pipe.
+    pipe: Pipe,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    bound: HashMap<String, PeerInfo>,
+    pending: HashMap<String, Vec<PendingConnection>>,
+}
+
+/// Capacity of a direction: writer's SNDHWM + reader's RCVHWM, unlimited if either is 0.
+fn capacity(sndhwm: i32, rcvhwm: i32) -> u64 {
+    if sndhwm <= 0 || rcvhwm <= 0 {
+        0
+    } else {
+        sndhwm as u64 + rcvhwm as u64
+    }
+}
+
+fn routing_id_msg(id: &[u8]) -> Msg {
+    let mut msg = Msg::from_slice(id);
+    msg.set_flags(flags::ROUTING_ID);
+    msg
+}
+
+fn write_routing_id(pipe: &mut Pipe, id: &[u8]) {
+    if pipe.write(routing_id_msg(id)).is_ok() {
+        pipe.flush();
+    }
+}
+
+/// Registers `name` as bound by `socket`; returns the connections that were waiting.
+pub fn bind(ctx: &CtxInner, socket: &Socket, name: &str) -> Result<Vec<PendingConnection>> {
+    let mut registry = ctx.inproc.lock();
+    if registry.bound.contains_key(name) {
+        return Err(Error::AddrInUse);
+    }
+    registry.bound.insert(name.to_owned(), PeerInfo::of(socket));
+    Ok(registry.pending.remove(name).unwrap_or_default())
+}
+
+/// Completes a connection that was made before the bind; returns the binder's end.
+pub fn accept_pending(binder: &Socket, connection: PendingConnection) -> Pipe {
+    let me = PeerInfo::of(binder);
+    let peer = connection.connector;
+    let mut pipe = connection.pipe;
+    pipe.set_owner(&me.mailbox);
+    // The connector always sends its id while pending; drop it if we do not want it.
+    if !me.receives_routing_id {
+        let _ = pipe.read();
+    }
+    if peer.receives_routing_id {
+        write_routing_id(&mut pipe, &me.routing_id);
+    }
+    pipe.set_hwms(capacity(me.sndhwm, peer.rcvhwm), capacity(peer.sndhwm, me.rcvhwm));
+    pipe.send_to_peer(Command::InprocConnected {
+        pipe: pipe.peer_id(),
+        out_hwm: capacity(peer.sndhwm, me.rcvhwm),
+        in_hwm: capacity(me.sndhwm, peer.rcvhwm),
+    });
+    pipe
+}
+
+/// Connects `socket` to `name`; returns the connector's end of the new pipe.
+pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
+    let me = PeerInfo::of(socket);
+    let mut registry = ctx.inproc.lock();
+    let conflate = me.conflate;
+    match registry.bound.get(name) {
+        Some(peer) => {
+            let (mut mine, mut theirs) = pipe_pair(
+                Direction { hwm: if conflate { 0 } else { capacity(me.sndhwm, peer.rcvhwm) }, conflate },
+                Direction { hwm: if conflate { 0 } else { capacity(peer.sndhwm, me.rcvhwm) }, conflate },
+            );
+            mine.set_owner(&me.mailbox);
+            theirs.set_owner(&peer.mailbox);
+            if peer.receives_routing_id {
+                write_routing_id(&mut mine, &me.routing_id);
+            }
+            if me.receives_routing_id {
+                write_routing_id(&mut theirs, &peer.routing_id);
+            }
+            let endpoint: Arc<str> = Arc::from(name);
+            theirs.endpoint = Some(endpoint.clone());
+            mine.endpoint = Some(endpoint);
+            mine.locally_initiated = true;
+            // Sent under the registry lock: a binder closing concurrently either sees
+            // this command when it drains its mailbox or is no longer registered.
+            peer.mailbox.send(Command::Attach(Box::new(theirs)));
+            mine
+        }
+        None => {
+            let (mut mine, mut theirs) = pipe_pair(
+                Direction { hwm: if conflate { 0 } else { me.sndhwm.max(0) as u64 }, conflate },
+                Direction { hwm: if conflate { 0 } else { me.rcvhwm.max(0) as u64 }, conflate },
+            );
+            mine.set_owner(&me.mailbox);
+            write_routing_id(&mut mine, &me.routing_id);
+            let endpoint: Arc<str> = Arc::from(name);
+            theirs.endpoint = Some(endpoint.clone());
+            mine.endpoint = Some(endpoint);
+            mine.locally_initiated = true;
+            registry
+                .pending
+                .entry(name.to_owned())
+                .or_default()
+                .push(PendingConnection { connector: me, pipe: theirs });
+            mine
+        }
+    }
+}
+
+/// Forgets a name bound by `socket_id` (existing connections stay, as in libzmq).
+pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
+    let mut registry = ctx.inproc.lock();
+    if registry.bound.get(name).is_some_and(|b| b.socket_id == socket_id) {
+        registry.bound.remove(name);
+    }
+}
+
+/// Drops the pending connections a closing socket made.
+pub fn forget_pending(ctx: &CtxInner, socket_id: u64) {
+    let dropped: Vec<PendingConnection> = {
+        let mut registry = ctx.inproc.lock();
+        let mut dropped = Vec::new();
+        for list in registry.pending.values_mut() {
+            let (gone, keep): (Vec<_>, Vec<_>) = list.drain(..).partition(|p| p.connector.socket_id == socket_id);
+            *list = keep;
+            dropped.extend(gone);
+        }
+        registry.pending.retain(|_, l| !l.is_empty());
+        dropped
+    };
+    drop(dropped);
+}

@@ -1,0 +1,49 @@
+//! Endpoints: parsing `transport://address` strings, and the transports themselves.
+//! Only inproc exists so far; tcp and ipc arrive with the I/O threads.
+
+pub mod inproc;
+
+use crate::error::{Error, Result};
+
+/// A parsed endpoint.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Inproc(String),
+    /// A transport that needs an I/O thread (tcp, ipc...).
+    Network { transport: String, address: String },
+}
+
+/// Transports libzmq knows by name; anything else is EPROTONOSUPPORT.
+const KNOWN_TRANSPORTS: &[&str] = &["tcp", "ipc", "inproc", "pgm", "epgm", "tipc", "vmci", "norm", "udp", "ws", "wss"];
+
+impl Endpoint {
+    pub fn parse(endpoint: &str) -> Result<Endpoint> {
+        let (transport, address) = endpoint.split_once("://").ok_or(Error::Inval)?;
+        if !KNOWN_TRANSPORTS.contains(&transport) {
+            return Err(Error::ProtoNoSupport);
+        }
+        if address.is_empty() {
+            return Err(Error::Inval);
+        }
+        if transport == "inproc" {
+            return Ok(Endpoint::Inproc(address.to_owned()));
+        }
+        Ok(Endpoint::Network {
+            transport: transport.to_owned(),
+            address: address.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects_like_libzmq() {
+        assert_eq!(Endpoint::parse("inproc://a").unwrap(), Endpoint::Inproc("a".into()));
+        assert_eq!(Endpoint::parse("inproc:/a"), Err(Error::Inval));
+        assert_eq!(Endpoint::parse("foo://a"), Err(Error::ProtoNoSupport));
+        assert!(matches!(Endpoint::parse("tcp://127.0.0.1:5555"), Ok(Endpoint::Network { .. })));
+    }
+}
