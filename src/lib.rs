@@ -4,7 +4,9 @@
 //! safe API (`ctx`, `socket`, `poll`, `proxy`); sockets route messages with `routing`
 //! over `pipe`s; `msg` is the message; `mailbox` carries commands between threads.
 
+pub mod atomic_counter;
+pub mod constants;
 pub mod error;
 pub mod ffi;
-pub mod constants;
+pub mod timers;
 pub mod z85;

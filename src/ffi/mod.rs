@@ -2,5 +2,10 @@
 //! one method of the safe API and maps the `Result` to libzmq's return value and errno,
 //! all inside `boundary::guard`. No behaviour lives here.
 
+pub mod atomic_counter;
 pub mod boundary;
 pub mod errno;
+pub mod info;
+pub mod thread;
+pub mod timers;
+pub mod z85;
