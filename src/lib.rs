@@ -4,6 +4,7 @@
 //! safe API (`ctx`, `socket`, `poll`, `proxy`); sockets route messages with `routing`
 //! over `pipe`s; `msg` is the message; `mailbox` carries commands between threads.
 
+pub mod atomic_counter;
 pub mod command;
 pub mod constants;
 pub mod ctx;
@@ -16,6 +17,7 @@ pub mod pipe;
 pub mod poll;
 pub mod routing;
 pub mod socket;
+pub mod timers;
 pub mod transport;
 pub mod z85;
 pub mod zmtp;

@@ -2,11 +2,16 @@
 //! one method of the safe API and maps the `Result` to libzmq's return value and errno,
 //! all inside `boundary::guard`. No behaviour lives here.
 
+pub mod atomic_counter;
 pub mod boundary;
-pub mod errno;
-pub mod types;
-pub mod handles;
-pub mod msg;
 pub mod ctx;
-pub mod socket;
+pub mod errno;
+pub mod handles;
+pub mod info;
+pub mod msg;
 pub mod poll;
+pub mod socket;
+pub mod thread;
+pub mod timers;
+pub mod types;
+pub mod z85;

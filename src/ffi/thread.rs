@@ -1,0 +1,242 @@
+//! libzmq's small portability helpers for test and example programs: `zmq_sleep`, the
+//! `zmq_stopwatch_*` microsecond stopwatch and `zmq_threadstart`/`zmq_threadclose`.
+//!
+//! Stopwatch and thread handles are boxed structs whose first word is a tag, so NULL or
+//! a foreign pointer fails with `EFAULT` (libzmq dereferences them blindly). A panic
+//! while running a thread body is caught on that thread and never unwinds into C.
+
+use super::boundary::{guard, CFailure};
+use crate::error::{Error, Result};
+use libc::{c_int, c_ulong, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// `typedef void (zmq_thread_fn)(void *)`.
+pub type ZmqThreadFn = unsafe extern "C" fn(arg: *mut c_void);
+
+/// libzmq names the threads it starts for applications this way.
+const THREAD_NAME: &str = "ZMQapp";
+/// The usual glibc default for new threads (Rust's is 2 MiB): C thread bodies may rely
+/// on it.
+const THREAD_STACK_SIZE: usize = 8 * 1024 * 1024;
+
+const STOPWATCH_TAG: u32 = 0x5700_3A7C;
+const THREAD_TAG: u32 = 0x7EAD_0001;
+const DEAD_TAG: u32 = 0xDEAD_0000;
+
+/// A tagged heap object handed to C as `void *`.
+#[repr(C)]
+struct Tagged<T> {
+    tag: AtomicU32,
+    value: T,
+}
+
+// The only place where stopwatch and thread handles are created, checked and freed.
+impl<T> Tagged<T> {
+    fn into_raw(tag: u32, value: T) -> *mut c_void {
+        let tagged = Tagged {
+            tag: AtomicU32::new(tag),
+            value,
+        };
+        Box::into_raw(Box::new(tagged)).cast()
+    }
+
+    /// The value behind `ptr`, or `Fault` if `ptr` is NULL, misaligned or not a live
+    /// handle with tag `tag`.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or points to readable memory of at least a tag word (a live handle
+    /// from `into_raw::<T>` in a correct program); the handle outlives `'a`.
+    unsafe fn from_ptr<'a>(ptr: *mut c_void, tag: u32) -> Result<&'a T> {
+        let tagged = ptr.cast::<Tagged<T>>();
+        if tagged.is_null() || (tagged as usize) % std::mem::align_of::<Tagged<T>>() != 0 {
+            return Err(Error::Fault);
+        }
+        // SAFETY: non-NULL and aligned; the caller promises the tag word is readable.
+        if unsafe { (*tagged).tag.load(Ordering::Acquire) } != tag {
+            return Err(Error::Fault);
+        }
+        // SAFETY: the tag says this is a live handle made by `into_raw::<T>`.
+        Ok(unsafe { &(*tagged).value })
+    }
+
+    /// Takes back ownership of the value behind `ptr`, checked like `from_ptr`.
+    ///
+    /// # Safety
+    /// As `from_ptr`; nobody uses the handle afterwards.
+    unsafe fn take(ptr: *mut c_void, tag: u32) -> Result<T> {
+        // SAFETY: forwarded caller contract.
+        unsafe { Self::from_ptr(ptr, tag)? };
+        let tagged = ptr.cast::<Tagged<T>>();
+        // SAFETY: checked live above; marking it dead first makes a second take fail.
+        unsafe { (*tagged).tag.store(DEAD_TAG, Ordering::Release) };
+        // SAFETY: the pointer came from `Box::into_raw` in `into_raw::<T>` (the tag says
+        // so) and is freed exactly once, here.
+        Ok(unsafe { Box::from_raw(tagged) }.value)
+    }
+}
+
+/// `unsigned long` microseconds, failing as 0.
+struct Micros(c_ulong);
+
+impl CFailure for Micros {
+    const FAILURE: Self = Micros(0);
+}
+
+fn micros_since(start: Instant) -> Micros {
+    let micros = start.elapsed().as_micros();
+    Micros(c_ulong::try_from(micros).unwrap_or(c_ulong::MAX))
+}
+
+/// `void zmq_sleep(int seconds)`. Zero or negative does not sleep.
+///
+/// # Safety
+/// None: takes no pointers.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_sleep(seconds: c_int) {
+    guard(|| {
+        if let Ok(seconds) = u64::try_from(seconds) {
+            std::thread::sleep(Duration::from_secs(seconds));
+        }
+        Ok(())
+    })
+}
+
+/// `void *zmq_stopwatch_start(void)`: a running stopwatch.
+///
+/// # Safety
+/// None: takes no pointers.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_stopwatch_start() -> *mut c_void {
+    guard(|| Ok(Tagged::into_raw(STOPWATCH_TAG, Instant::now())))
+}
+
+/// `unsigned long zmq_stopwatch_intermediate(void *watch)`: microseconds since start.
+///
+/// # Safety
+/// `watch` is NULL or a live handle from `zmq_stopwatch_start`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_stopwatch_intermediate(watch: *mut c_void) -> c_ulong {
+    guard(|| {
+        // SAFETY: `watch` is the caller's stopwatch handle; checked by tag before use.
+        let start = unsafe { Tagged::<Instant>::from_ptr(watch, STOPWATCH_TAG)? };
+        Ok(micros_since(*start))
+    })
+    .0
+}
+
+/// `unsigned long zmq_stopwatch_stop(void *watch)`: microseconds since start; frees
+/// the stopwatch.
+///
+/// # Safety
+/// `watch` is NULL or a live handle from `zmq_stopwatch_start`, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_stopwatch_stop(watch: *mut c_void) -> c_ulong {
+    guard(|| {
+        // SAFETY: `watch` is the caller's stopwatch handle; checked by tag before use.
+        let start = unsafe { Tagged::<Instant>::take(watch, STOPWATCH_TAG)? };
+        Ok(micros_since(start))
+    })
+    .0
+}
+
+/// A thread body as C gave it: function and argument.
+struct ThreadBody {
+    func: ZmqThreadFn,
+    arg: *mut c_void,
+}
+
+// SAFETY: the argument is the caller's to share with the thread it asks us to start;
+// libzmq hands it to another thread the same way.
+unsafe impl Send for ThreadBody {}
+
+impl ThreadBody {
+    fn run(self) {
+        // SAFETY: `func` is the non-NULL thread function the caller passed to
+        // `zmq_threadstart`, called once with the argument it passed.
+        let outcome = catch_unwind(AssertUnwindSafe(|| unsafe { (self.func)(self.arg) }));
+        // A panic ends this thread quietly; `zmq_threadclose` still joins it.
+        drop(outcome);
+    }
+}
+
+/// `void *zmq_threadstart(zmq_thread_fn *func, void *arg)`: runs `func(arg)` on a new
+/// thread and returns a handle for `zmq_threadclose`.
+///
+/// # Safety
+/// `func` is NULL or a function that may be called once with `arg` on another thread.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_threadstart(
+    func: Option<ZmqThreadFn>,
+    arg: *mut c_void,
+) -> *mut c_void {
+    guard(|| {
+        let body = ThreadBody {
+            func: func.ok_or(Error::Fault)?,
+            arg,
+        };
+        let thread = std::thread::Builder::new()
+            .name(THREAD_NAME.to_owned())
+            .stack_size(THREAD_STACK_SIZE)
+            .spawn(move || body.run())?;
+        Ok(Tagged::into_raw(THREAD_TAG, thread))
+    })
+}
+
+/// `void zmq_threadclose(void *thread)`: waits for the thread to finish and frees the
+/// handle.
+///
+/// # Safety
+/// `thread` is NULL or a live handle from `zmq_threadstart`, not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_threadclose(thread: *mut c_void) {
+    guard(|| {
+        // SAFETY: `thread` is the caller's thread handle; checked by tag before use.
+        let thread = unsafe { Tagged::<JoinHandle<()>>::take(thread, THREAD_TAG)? };
+        // The body's panics are caught in `ThreadBody::run`, so this cannot be `Err`.
+        drop(thread.join());
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::errno::errno;
+
+    unsafe extern "C" fn store_seven(arg: *mut c_void) {
+        // SAFETY: `arg` is the test's `AtomicU32`, alive until the thread is joined.
+        unsafe { (*arg.cast::<AtomicU32>()).store(7, Ordering::SeqCst) };
+    }
+
+    #[test]
+    fn threadstart_runs_the_body_and_threadclose_joins_it() {
+        let value = AtomicU32::new(0);
+        // SAFETY: `value` outlives the thread, which `zmq_threadclose` joins.
+        unsafe {
+            let thread = zmq_threadstart(Some(store_seven), std::ptr::addr_of!(value) as *mut _);
+            assert!(!thread.is_null());
+            zmq_threadclose(thread);
+        }
+        assert_eq!(value.load(Ordering::SeqCst), 7);
+    }
+
+    #[test]
+    fn null_and_mismatched_handles_are_efault() {
+        // SAFETY: NULL and live handles of the wrong kind are both checked by tag.
+        unsafe {
+            assert!(zmq_threadstart(None, std::ptr::null_mut()).is_null());
+            assert_eq!(errno(), libc::EFAULT);
+            zmq_threadclose(std::ptr::null_mut());
+            assert_eq!(errno(), libc::EFAULT);
+            assert_eq!(zmq_stopwatch_stop(std::ptr::null_mut()), 0);
+            assert_eq!(errno(), libc::EFAULT);
+            let watch = zmq_stopwatch_start();
+            zmq_threadclose(watch);
+            assert_eq!(errno(), libc::EFAULT, "a stopwatch is not a thread");
+            zmq_stopwatch_stop(watch);
+        }
+    }
+}
