@@ -113,11 +113,18 @@ fn main() -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
-        let so = profile_dir.join("libzmq.so");
-        if !so.exists() {
-            eprintln!("c_api: {} not found (is the cdylib built?)", so.display());
+        // `cargo test` builds the cdylib into deps/ without uplifting it; `cargo build`
+        // also puts a copy in the profile dir. Take the newer one.
+        let candidates = [profile_dir.join("deps").join("libzmq.so"), profile_dir.join("libzmq.so")];
+        let Some(so) = candidates
+            .iter()
+            .filter_map(|p| Some((fs::metadata(p).ok()?.modified().ok()?, p.clone())))
+            .max()
+            .map(|(_, p)| p)
+        else {
+            eprintln!("c_api: libzmq.so not found in {} or its deps/", profile_dir.display());
             return ExitCode::FAILURE;
-        }
+        };
         // The cdylib's soname is libzmq.so.5, so the programs' DT_NEEDED says
         // libzmq.so.5; provide exactly that name, pointing at our build.
         let dir = out_dir.join("lib");
@@ -263,9 +270,13 @@ fn run_one(cfg: &Config, name: &str) -> Outcome {
     match cc.output() {
         Ok(o) if o.status.success() => {}
         Ok(o) => {
+            let line: Vec<String> = std::iter::once(cc.get_program())
+                .chain(cc.get_args())
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             return Outcome::CompileFailed(format!(
-                "{:?}\n{}{}",
-                cc,
+                "{}\n{}{}",
+                line.join(" "),
                 String::from_utf8_lossy(&o.stdout),
                 String::from_utf8_lossy(&o.stderr)
             ))
