@@ -120,6 +120,9 @@ typedef unsigned int zmq_fd_t;
 typedef int zmq_fd_t;
 #endif
 
+/*  Scatter/gather buffers of zmq_sendiov/zmq_recviov (defined by <sys/uio.h>). */
+struct iovec;
+
 /*  Callbacks. These are function types, as in libzmq, so that callers may write
     `zmq_free_fn *`; a parameter declared with the bare name is the same pointer. */
 typedef void(zmq_free_fn)(void *data, void *hint);
@@ -690,5 +693,329 @@ typedef struct zmq_pollitem_t {
     short events;
     short revents;
 } zmq_pollitem_t;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/*
+ `void *zmq_atomic_counter_new(void)`: a new counter set to 0.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT void *zmq_atomic_counter_new(void);
+
+/*
+ `void zmq_atomic_counter_set(void *counter, int value)`.
+
+ # Safety
+ `counter` is NULL or a live handle from `zmq_atomic_counter_new`.
+ */
+ZMQ_EXPORT void zmq_atomic_counter_set(void *counter, int value);
+
+/*
+ `int zmq_atomic_counter_inc(void *counter)`: returns the value before the increment.
+
+ # Safety
+ `counter` is NULL or a live handle from `zmq_atomic_counter_new`.
+ */
+ZMQ_EXPORT int zmq_atomic_counter_inc(void *counter);
+
+/*
+ `int zmq_atomic_counter_dec(void *counter)`: 1 if the counter is still non-zero
+ after the decrement, 0 if it reached zero.
+
+ # Safety
+ `counter` is NULL or a live handle from `zmq_atomic_counter_new`.
+ */
+ZMQ_EXPORT int zmq_atomic_counter_dec(void *counter);
+
+/*
+ `int zmq_atomic_counter_value(void *counter)`.
+
+ # Safety
+ `counter` is NULL or a live handle from `zmq_atomic_counter_new`.
+ */
+ZMQ_EXPORT int zmq_atomic_counter_value(void *counter);
+
+/*
+ `void zmq_atomic_counter_destroy(void **counter_p)`: frees the counter and NULLs
+ `*counter_p`.
+
+ # Safety
+ `counter_p` is NULL or points to a writable `void *` holding NULL or a handle from
+ `zmq_atomic_counter_new` that no thread uses afterwards.
+ */
+ZMQ_EXPORT void zmq_atomic_counter_destroy(void **counter_p);
+
+ZMQ_EXPORT void *zmq_ctx_new(void);
+
+ZMQ_EXPORT int zmq_ctx_term(void *context);
+
+ZMQ_EXPORT int zmq_ctx_shutdown(void *context);
+
+ZMQ_EXPORT int zmq_ctx_set(void *context, int option, int optval);
+
+ZMQ_EXPORT int zmq_ctx_get(void *context, int option);
+
+ZMQ_EXPORT int zmq_ctx_destroy(void *context);
+
+ZMQ_EXPORT void *zmq_init(int io_threads);
+
+ZMQ_EXPORT int zmq_term(void *context);
+
+ZMQ_EXPORT void *zmq_socket(void *context, int socket_type);
+
+/*
+ `void zmq_version(int *major, int *minor, int *patch)`: 4.3.5. NULL out-pointers
+ are skipped.
+
+ # Safety
+ Each pointer is NULL or points to a writable `int`.
+ */
+ZMQ_EXPORT void zmq_version(int *major, int *minor, int *patch);
+
+/*
+ `int zmq_errno(void)`: the calling thread's errno.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT int zmq_errno(void);
+
+/*
+ `const char *zmq_strerror(int errnum)`: libzmq's text for its own error numbers, the
+ C library's for the others.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT const char *zmq_strerror(int errnum);
+
+/*
+ `int zmq_has(const char *capability)`: 1 if this build supports `capability`
+ (a transport such as "ipc", a mechanism such as "curve", or "draft"), else 0.
+
+ # Safety
+ `capability` is NULL or a NUL-terminated string.
+ */
+ZMQ_EXPORT int zmq_has(const char *capability);
+
+ZMQ_EXPORT int zmq_msg_init(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_init_size(struct zmq_msg_t *msg, size_t size);
+
+ZMQ_EXPORT int zmq_msg_init_data(struct zmq_msg_t *msg, void *data, size_t size, void (*ffn)(void *data, void *hint), void *hint);
+
+ZMQ_EXPORT int zmq_msg_close(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_move(struct zmq_msg_t *dest, struct zmq_msg_t *src);
+
+ZMQ_EXPORT int zmq_msg_copy(struct zmq_msg_t *dest, struct zmq_msg_t *src);
+
+ZMQ_EXPORT void *zmq_msg_data(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT size_t zmq_msg_size(const struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_more(const struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_get(const struct zmq_msg_t *msg, int property);
+
+ZMQ_EXPORT int zmq_msg_set(struct zmq_msg_t *msg, int _property, int _value);
+
+ZMQ_EXPORT const char *zmq_msg_gets(const struct zmq_msg_t *msg, const char *property);
+
+ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
+
+ZMQ_EXPORT int zmq_proxy(void *frontend, void *backend, void *capture);
+
+ZMQ_EXPORT int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
+
+ZMQ_EXPORT int zmq_device(int _type, void *frontend, void *backend);
+
+ZMQ_EXPORT int zmq_close(void *s);
+
+ZMQ_EXPORT int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
+
+ZMQ_EXPORT int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
+
+ZMQ_EXPORT int zmq_bind(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_connect(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_unbind(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_disconnect(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_send(void *s, const void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_send_const(void *s, const void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_recv(void *s, void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_msg_send(struct zmq_msg_t *msg, void *s, int flags);
+
+ZMQ_EXPORT int zmq_msg_recv(struct zmq_msg_t *msg, void *s, int flags);
+
+ZMQ_EXPORT int zmq_sendmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+ZMQ_EXPORT int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+/*
+ Sends `count` buffers as the frames of one message.
+ */
+ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
+
+/*
+ Receives up to `*count` frames into malloc'ed buffers (the caller frees them).
+ */
+ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
+
+ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
+
+/*
+ `void zmq_sleep(int seconds)`. Zero or negative does not sleep.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT void zmq_sleep(int seconds);
+
+/*
+ `void *zmq_stopwatch_start(void)`: a running stopwatch.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT void *zmq_stopwatch_start(void);
+
+/*
+ `unsigned long zmq_stopwatch_intermediate(void *watch)`: microseconds since start.
+
+ # Safety
+ `watch` is NULL or a live handle from `zmq_stopwatch_start`.
+ */
+ZMQ_EXPORT unsigned long zmq_stopwatch_intermediate(void *watch);
+
+/*
+ `unsigned long zmq_stopwatch_stop(void *watch)`: microseconds since start; frees
+ the stopwatch.
+
+ # Safety
+ `watch` is NULL or a live handle from `zmq_stopwatch_start`, not used afterwards.
+ */
+ZMQ_EXPORT unsigned long zmq_stopwatch_stop(void *watch);
+
+/*
+ `void *zmq_threadstart(zmq_thread_fn *func, void *arg)`: runs `func(arg)` on a new
+ thread and returns a handle for `zmq_threadclose`.
+
+ # Safety
+ `func` is NULL or a function that may be called once with `arg` on another thread.
+ */
+ZMQ_EXPORT void *zmq_threadstart(void (*func)(void *arg), void *arg);
+
+/*
+ `void zmq_threadclose(void *thread)`: waits for the thread to finish and frees the
+ handle.
+
+ # Safety
+ `thread` is NULL or a live handle from `zmq_threadstart`, not used afterwards.
+ */
+ZMQ_EXPORT void zmq_threadclose(void *thread);
+
+/*
+ `void *zmq_timers_new(void)`.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT void *zmq_timers_new(void);
+
+/*
+ `int zmq_timers_destroy(void **timers_p)`: frees the set and NULLs `*timers_p`.
+
+ # Safety
+ `timers_p` is NULL or points to a writable `void *` holding NULL or a handle from
+ `zmq_timers_new` that is not used afterwards.
+ */
+ZMQ_EXPORT int zmq_timers_destroy(void **timers_p);
+
+/*
+ `int zmq_timers_add(void *timers, size_t interval, zmq_timer_fn handler, void *arg)`:
+ returns the new timer's id.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`; `handler` is NULL or a
+ function that may be called with `arg` on this thread during `zmq_timers_execute`.
+ */
+ZMQ_EXPORT int zmq_timers_add(void *timers, size_t interval, void (*handler)(int timer_id, void *arg), void *arg);
+
+/*
+ `int zmq_timers_cancel(void *timers, int timer_id)`.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`.
+ */
+ZMQ_EXPORT int zmq_timers_cancel(void *timers, int timer_id);
+
+/*
+ `int zmq_timers_set_interval(void *timers, int timer_id, size_t interval)`.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`.
+ */
+ZMQ_EXPORT int zmq_timers_set_interval(void *timers, int timer_id, size_t interval);
+
+/*
+ `int zmq_timers_reset(void *timers, int timer_id)`.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`.
+ */
+ZMQ_EXPORT int zmq_timers_reset(void *timers, int timer_id);
+
+/*
+ `long zmq_timers_timeout(void *timers)`: ms until the next timer, -1 if none.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`.
+ */
+ZMQ_EXPORT long zmq_timers_timeout(void *timers);
+
+/*
+ `int zmq_timers_execute(void *timers)`: runs the handlers of all due timers.
+
+ # Safety
+ `timers` is NULL or a live handle from `zmq_timers_new`, not destroyed by a handler
+ while this call runs.
+ */
+ZMQ_EXPORT int zmq_timers_execute(void *timers);
+
+/*
+ `char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size)`: writes the
+ `size * 5 / 4` characters of the encoding of `data` plus a NUL to `dest` and returns
+ `dest`.
+
+ # Safety
+ `data` is NULL (only with `size` 0) or points to `size` readable bytes; `dest` is NULL
+ or points to `size * 5 / 4 + 1` writable bytes.
+ */
+ZMQ_EXPORT char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
+
+/*
+ `uint8_t *zmq_z85_decode(uint8_t *dest, const char *string)`: writes the
+ `strlen(string) * 4 / 5` decoded bytes to `dest` and returns `dest`.
+
+ # Safety
+ `string` is NULL or a NUL-terminated string; `dest` is NULL or points to
+ `strlen(string) * 4 / 5` writable bytes.
+ */
+ZMQ_EXPORT uint8_t *zmq_z85_decode(uint8_t *dest, const char *string);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 #endif  /* __ZMQ_H_INCLUDED__ */

@@ -10,7 +10,7 @@ use crate::socket::Socket;
 use crate::transport::inproc::Registry;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
@@ -33,12 +33,20 @@ struct State {
 }
 
 pub struct CtxInner {
+    /// Set by shutdown/term; sockets check it on every call (one relaxed load).
+    terminating: AtomicBool,
     state: Mutex<State>,
     all_closed: Condvar,
     pub(crate) inproc: Mutex<Registry>,
 }
 
 impl CtxInner {
+    /// True once the context is shutting down.
+    #[inline]
+    pub(crate) fn is_terminating(&self) -> bool {
+        self.terminating.load(Ordering::Relaxed)
+    }
+
     /// A new socket of a `ZMQ_*` type. ETERM after shutdown, EMFILE at MAX_SOCKETS.
     pub(crate) fn create_socket(self: &Arc<Self>, socket_type: i32) -> Result<Socket> {
         let mailbox = Arc::new(Mailbox::new().map_err(|_| Error::MFile)?);
@@ -82,6 +90,7 @@ impl Context {
     pub fn new() -> Context {
         Context {
             inner: Arc::new(CtxInner {
+                terminating: AtomicBool::new(false),
                 state: Mutex::new(State {
                     terminating: false,
                     sockets: HashMap::new(),
@@ -113,6 +122,7 @@ impl Context {
             return;
         }
         state.terminating = true;
+        self.inner.terminating.store(true, Ordering::Release);
         for mailbox in state.sockets.values() {
             mailbox.send(Command::Stop);
         }

@@ -10,6 +10,7 @@ pub mod handles;
 pub mod info;
 pub mod msg;
 pub mod poll;
+pub mod proxy;
 pub mod socket;
 pub mod thread;
 pub mod timers;

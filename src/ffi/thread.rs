@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// `typedef void (zmq_thread_fn)(void *)`.
-pub type ZmqThreadFn = unsafe extern "C" fn(arg: *mut c_void);
+pub(crate) type ZmqThreadFn = unsafe extern "C" fn(arg: *mut c_void);
 
 /// libzmq names the threads it starts for applications this way.
 const THREAD_NAME: &str = "ZMQapp";
@@ -169,7 +169,7 @@ impl ThreadBody {
 /// `func` is NULL or a function that may be called once with `arg` on another thread.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_threadstart(
-    func: Option<ZmqThreadFn>,
+    func: Option<unsafe extern "C" fn(arg: *mut c_void)>,
     arg: *mut c_void,
 ) -> *mut c_void {
     guard(|| {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 /// `typedef void (zmq_timer_fn)(int timer_id, void *arg)`.
-pub type ZmqTimerFn = unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void);
+pub(crate) type ZmqTimerFn = unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void);
 
 /// What a timer runs: the C callback and its argument.
 #[derive(Clone, Copy)]
@@ -122,7 +122,7 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
 pub unsafe extern "C" fn zmq_timers_add(
     timers: *mut c_void,
     interval: size_t,
-    handler: Option<ZmqTimerFn>,
+    handler: Option<unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void)>,
     arg: *mut c_void,
 ) -> c_int {
     guard(|| {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 /// Bytes a message can hold without allocating.
 pub(crate) const INLINE_CAPACITY: usize = 48;
 
+/// cbindgen:ignore
 /// What the payload union holds. Values are far from 0 so that a zeroed or garbage
 /// `zmq_msg_t` is recognised as "not a message" (libzmq's EFAULT check).
 mod kind {
@@ -31,6 +32,7 @@ mod kind {
 }
 
 /// Message flags.
+/// cbindgen:ignore
 pub mod flags {
     /// More frames of this message follow.
     pub const MORE: u8 = 0x01;

@@ -69,6 +69,15 @@ impl Socket {
         })
     }
 
+    /// ETERM once the context is shutting down.
+    #[inline]
+    fn check_alive(&self) -> Result<()> {
+        if self.ctx_terminated || self.ctx.is_terminating() {
+            return Err(Error::Term);
+        }
+        Ok(())
+    }
+
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
@@ -88,9 +97,7 @@ impl Socket {
     /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
     /// message is taken (left empty); on failure it is left as it was.
     pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         msg.set_more(flags & ZMQ_SNDMORE != 0);
         msg.set_metadata(None);
@@ -121,9 +128,7 @@ impl Socket {
 
     /// Receives one frame.
     pub fn recv(&mut self, flags: i32) -> Result<Msg> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         match self.try_recv() {
             Err(Error::Again) => {}
             other => return other,
@@ -172,9 +177,7 @@ impl Socket {
                 self.process_command(command);
             }
         }
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         Ok(())
     }
 
@@ -241,9 +244,7 @@ impl Socket {
     }
 
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => {
@@ -261,9 +262,7 @@ impl Socket {
     }
 
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => {
@@ -280,9 +279,7 @@ impl Socket {
     /// `zmq_unbind` and `zmq_disconnect` (libzmq treats them alike): forgets a bound
     /// inproc name, or closes the pipes this socket connected to the endpoint.
     pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse(endpoint)? {
             Endpoint::Inproc(name) => {
@@ -314,9 +311,7 @@ impl Socket {
     }
 
     pub fn setsockopt(&mut self, option: i32, value: &[u8]) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         match self.pattern.setsockopt(&mut self.pipes, option, value) {
             Err(Error::Inval) => self.options.set(option, value),
             other => {
@@ -328,9 +323,7 @@ impl Socket {
 
     /// Writes the option into `out`; returns the length to report.
     pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         match option {
             ZMQ_RCVMORE => put_int(out, i32::from(self.rcvmore)),
             ZMQ_FD => put_int(out, self.mailbox.fd()),
@@ -359,9 +352,7 @@ impl Socket {
 
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
-        if self.ctx_terminated {
-            return Err(Error::Term);
-        }
+        self.check_alive()?;
         if let Some(old) = self.monitor.take() {
             old.stop();
         }

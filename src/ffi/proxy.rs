@@ -1,0 +1,52 @@
+//! `zmq_proxy`, `zmq_proxy_steerable` and the deprecated `zmq_device`.
+
+use super::boundary::guard;
+use super::handles;
+use crate::error::{Error, Result};
+use crate::proxy::Proxy;
+use crate::socket::Socket;
+use libc::{c_int, c_void};
+
+/// An optional socket argument: NULL is "none"; a socket equal to one already taken
+/// cannot be borrowed twice and is refused.
+unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&'a mut Socket>> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    if taken.contains(&s) {
+        return Err(Error::Inval);
+    }
+    Ok(Some(handles::socket(s)?))
+}
+
+unsafe fn run(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void, control: *mut c_void) -> Result<c_int> {
+    let front = handles::socket(frontend)?;
+    let back = if backend == frontend {
+        handles::socket(backend)?;
+        None
+    } else {
+        Some(handles::socket(backend)?)
+    };
+    let capture_socket = optional(capture, &[frontend, backend])?;
+    let control = optional(control, &[frontend, backend, capture])?;
+    Proxy { frontend: front, backend: back, capture: capture_socket, control }.run()?;
+    Ok(0)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_proxy(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void) -> c_int {
+    // SAFETY: every handle is tag-checked in `run`.
+    guard(|| unsafe { run(frontend, backend, capture, std::ptr::null_mut()) })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_proxy_steerable(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void, control: *mut c_void) -> c_int {
+    // SAFETY: every handle is tag-checked in `run`.
+    guard(|| unsafe { run(frontend, backend, capture, control) })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_device(_type: c_int, frontend: *mut c_void, backend: *mut c_void) -> c_int {
+    // SAFETY: every handle is tag-checked in `run`.
+    guard(|| unsafe { run(frontend, backend, std::ptr::null_mut(), std::ptr::null_mut()) })
+}
