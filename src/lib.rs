@@ -7,4 +7,5 @@
 pub mod error;
 pub mod ffi;
 pub mod constants;
+pub mod options;
 pub mod z85;
