@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
-use crate::socket::Socket;
+use crate::socket::{Inherited, Socket};
 use crate::transport::inproc::Registry;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
@@ -50,7 +50,7 @@ impl CtxInner {
     /// A new socket of a `ZMQ_*` type. ETERM after shutdown, EMFILE at MAX_SOCKETS.
     pub(crate) fn create_socket(self: &Arc<Self>, socket_type: i32) -> Result<Socket> {
         let mailbox = Arc::new(Mailbox::new().map_err(|_| Error::MFile)?);
-        let (id, blocky) = {
+        let (id, inherited) = {
             let mut state = self.state.lock();
             if state.terminating {
                 return Err(Error::Term);
@@ -60,9 +60,16 @@ impl CtxInner {
             }
             let id = NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed);
             state.sockets.insert(id, mailbox.clone());
-            (id, state.blocky)
+            (
+                id,
+                Inherited {
+                    blocky: state.blocky,
+                    ipv6: state.ipv6,
+                },
+            )
         };
-        Socket::new(self.clone(), id, mailbox, socket_type, blocky).inspect_err(|_| self.socket_closed(id))
+        Socket::new(self.clone(), id, mailbox, socket_type, inherited)
+            .inspect_err(|_| self.socket_closed(id))
     }
 
     /// Called by a socket as it closes.

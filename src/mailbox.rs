@@ -111,7 +111,11 @@ mod tests {
     use std::sync::Arc;
 
     fn readable(fd: RawFd) -> bool {
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
     }
 

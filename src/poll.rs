@@ -19,7 +19,11 @@ pub struct PollEntry {
 
 /// Polls `entries`; `socket_events(i)` returns the `ZMQ_EVENTS` of socket entry `i`.
 /// Returns how many entries have events.
-pub fn poll(entries: &mut [PollEntry], timeout_ms: i64, mut socket_events: impl FnMut(usize) -> Result<i32>) -> Result<usize> {
+pub fn poll(
+    entries: &mut [PollEntry],
+    timeout_ms: i64,
+    mut socket_events: impl FnMut(usize) -> Result<i32>,
+) -> Result<usize> {
     if entries.is_empty() {
         if timeout_ms > 0 {
             std::thread::sleep(Duration::from_millis(timeout_ms as u64));
@@ -28,7 +32,8 @@ pub fn poll(entries: &mut [PollEntry], timeout_ms: i64, mut socket_events: impl 
         }
         return Ok(0);
     }
-    let deadline = (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+    let deadline =
+        (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
     let mut pollfds: Vec<libc::pollfd> = entries
         .iter()
         .map(|e| libc::pollfd {
@@ -59,14 +64,22 @@ pub fn poll(entries: &mut [PollEntry], timeout_ms: i64, mut socket_events: impl 
             match deadline {
                 None if timeout_ms < 0 => -1,
                 None => 0,
-                Some(d) => d.saturating_duration_since(Instant::now()).as_millis().min(i32::MAX as u128) as libc::c_int,
+                Some(d) => d
+                    .saturating_duration_since(Instant::now())
+                    .as_millis()
+                    .min(i32::MAX as u128) as libc::c_int,
             }
         };
         // SAFETY: pollfds is a live array of pollfd of the given length.
-        let rc = unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, wait_ms) };
+        let rc =
+            unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, wait_ms) };
         if rc < 0 {
             let e = std::io::Error::last_os_error();
-            return Err(if e.raw_os_error() == Some(libc::EINTR) { Error::Intr } else { e.into() });
+            return Err(if e.raw_os_error() == Some(libc::EINTR) {
+                Error::Intr
+            } else {
+                e.into()
+            });
         }
         let mut ready = 0;
         for (i, (entry, pfd)) in entries.iter_mut().zip(pollfds.iter()).enumerate() {

@@ -99,7 +99,14 @@ impl Proxy<'_> {
     }
 
     /// Sleeps until something the proxy could act on may have changed.
-    fn wait(&mut self, fe_in: bool, fe_out: bool, be_in: bool, be_out: bool, paused: bool) -> Result<()> {
+    fn wait(
+        &mut self,
+        fe_in: bool,
+        fe_out: bool,
+        be_in: bool,
+        be_out: bool,
+        paused: bool,
+    ) -> Result<()> {
         let want = |other_in: bool, other_out: bool| -> i16 {
             if paused {
                 return 0;
@@ -116,13 +123,28 @@ impl Proxy<'_> {
             }
             w
         };
-        let mut entries = vec![PollEntry { fd: self.frontend.fd(), is_socket: true, events: want(be_in, be_out), revents: 0 }];
+        let mut entries = vec![PollEntry {
+            fd: self.frontend.fd(),
+            is_socket: true,
+            events: want(be_in, be_out),
+            revents: 0,
+        }];
         if let Some(b) = self.backend.as_deref() {
-            entries.push(PollEntry { fd: b.fd(), is_socket: true, events: want(fe_in, fe_out), revents: 0 });
+            entries.push(PollEntry {
+                fd: b.fd(),
+                is_socket: true,
+                events: want(fe_in, fe_out),
+                revents: 0,
+            });
         }
         let control_index = entries.len();
         if let Some(c) = self.control.as_deref() {
-            entries.push(PollEntry { fd: c.fd(), is_socket: true, events: ZMQ_POLLIN as i16, revents: 0 });
+            entries.push(PollEntry {
+                fd: c.fd(),
+                is_socket: true,
+                events: ZMQ_POLLIN as i16,
+                revents: 0,
+            });
         }
         let has_backend = self.backend.is_some();
         poll(&mut entries, -1, |i| {

@@ -76,7 +76,13 @@ fn main() -> ExitCode {
     tests.sort();
     tests.retain(|t| {
         filters.is_empty()
-            || filters.iter().any(|f| if exact { t == f } else { t.contains(f.as_str()) })
+            || filters.iter().any(|f| {
+                if exact {
+                    t == f
+                } else {
+                    t.contains(f.as_str())
+                }
+            })
     });
 
     if list {
@@ -95,7 +101,9 @@ fn main() -> ExitCode {
         profile_dir.pop();
     }
     let target_dir = profile_dir.parent().unwrap_or(&profile_dir).to_path_buf();
-    let out_dir = target_dir.join("c-tests").join(if system { "system" } else { "ours" });
+    let out_dir = target_dir
+        .join("c-tests")
+        .join(if system { "system" } else { "ours" });
     if let Err(e) = fs::create_dir_all(&out_dir) {
         eprintln!("c_api: cannot create {}: {e}", out_dir.display());
         return ExitCode::FAILURE;
@@ -115,14 +123,20 @@ fn main() -> ExitCode {
         }
         // `cargo test` builds the cdylib into deps/ without uplifting it; `cargo build`
         // also puts a copy in the profile dir. Take the newer one.
-        let candidates = [profile_dir.join("deps").join("libzmq.so"), profile_dir.join("libzmq.so")];
+        let candidates = [
+            profile_dir.join("deps").join("libzmq.so"),
+            profile_dir.join("libzmq.so"),
+        ];
         let Some(so) = candidates
             .iter()
             .filter_map(|p| Some((fs::metadata(p).ok()?.modified().ok()?, p.clone())))
             .max()
             .map(|(_, p)| p)
         else {
-            eprintln!("c_api: libzmq.so not found in {} or its deps/", profile_dir.display());
+            eprintln!(
+                "c_api: libzmq.so not found in {} or its deps/",
+                profile_dir.display()
+            );
             return ExitCode::FAILURE;
         };
         // The cdylib's soname is libzmq.so.5, so the programs' DT_NEEDED says
@@ -163,7 +177,14 @@ fn main() -> ExitCode {
         .filter(|&n| n > 0)
         .unwrap_or(4);
 
-    let cfg = Arc::new(Config { system, manifest_dir, out_dir, lib_dir, compiler, timeout });
+    let cfg = Arc::new(Config {
+        system,
+        manifest_dir,
+        out_dir,
+        lib_dir,
+        compiler,
+        timeout,
+    });
 
     println!(
         "\nrunning {} C test(s) against {} libzmq",
@@ -178,8 +199,13 @@ fn main() -> ExitCode {
 
     let workers: Vec<_> = (0..jobs.min(tests.len().max(1)))
         .map(|_| {
-            let (cfg, tests, next, failures, lock) =
-                (cfg.clone(), tests.clone(), next.clone(), failures.clone(), stdout_lock.clone());
+            let (cfg, tests, next, failures, lock) = (
+                cfg.clone(),
+                tests.clone(),
+                next.clone(),
+                failures.clone(),
+                stdout_lock.clone(),
+            );
             std::thread::spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(name) = tests.get(i) else { break };
@@ -279,7 +305,7 @@ fn run_one(cfg: &Config, name: &str) -> Outcome {
                 line.join(" "),
                 String::from_utf8_lossy(&o.stdout),
                 String::from_utf8_lossy(&o.stderr)
-            ))
+            ));
         }
         Err(e) => return Outcome::CompileFailed(format!("cannot run {cc:?}: {e}")),
     }

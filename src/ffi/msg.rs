@@ -167,7 +167,11 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, _property: c_int, _value: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_msg_set(
+    msg: *mut zmq_msg_t,
+    _property: c_int,
+    _value: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: checked to hold a message.
         unsafe { msg_mut(msg)? };
@@ -177,14 +181,19 @@ pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, _property: c_int, _val
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_msg_gets(msg: *const zmq_msg_t, property: *const c_char) -> *const c_char {
+pub unsafe extern "C" fn zmq_msg_gets(
+    msg: *const zmq_msg_t,
+    property: *const c_char,
+) -> *const c_char {
     guard(|| {
         // SAFETY: checked to hold a message; property is a C string by contract.
         let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
         if property.is_null() {
             return Err(Error::Inval);
         }
-        let name = unsafe { std::ffi::CStr::from_ptr(property) }.to_str().map_err(|_| Error::Inval)?;
+        let name = unsafe { std::ffi::CStr::from_ptr(property) }
+            .to_str()
+            .map_err(|_| Error::Inval)?;
         let metadata = m.metadata().ok_or(Error::Inval)?;
         // The value lives in the message's metadata, as long as the message does.
         metadata.get(name).map(|v| v.as_ptr()).ok_or(Error::Inval)

@@ -8,7 +8,11 @@ use crate::poll::{poll, PollEntry};
 use libc::{c_int, c_long};
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int {
+pub unsafe extern "C" fn zmq_poll(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+) -> c_int {
     guard(|| {
         if nitems < 0 || (items.is_null() && nitems > 0) {
             return Err(Error::Fault);
@@ -22,11 +26,21 @@ pub unsafe extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, tim
         let mut entries = Vec::with_capacity(items.len());
         for item in items.iter() {
             if item.socket.is_null() {
-                entries.push(PollEntry { fd: item.fd, is_socket: false, events: item.events, revents: 0 });
+                entries.push(PollEntry {
+                    fd: item.fd,
+                    is_socket: false,
+                    events: item.events,
+                    revents: 0,
+                });
             } else {
                 // SAFETY: tag-checked handle.
                 let socket = unsafe { handles::socket(item.socket)? };
-                entries.push(PollEntry { fd: socket.fd(), is_socket: true, events: item.events, revents: 0 });
+                entries.push(PollEntry {
+                    fd: socket.fd(),
+                    is_socket: true,
+                    events: item.events,
+                    revents: 0,
+                });
             }
         }
         let ready = poll(&mut entries, timeout as i64, |i| {

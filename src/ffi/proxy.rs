@@ -19,7 +19,12 @@ unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&
     Ok(Some(handles::socket(s)?))
 }
 
-unsafe fn run(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void, control: *mut c_void) -> Result<c_int> {
+unsafe fn run(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> Result<c_int> {
     let front = handles::socket(frontend)?;
     let back = if backend == frontend {
         handles::socket(backend)?;
@@ -29,24 +34,50 @@ unsafe fn run(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void,
     };
     let capture_socket = optional(capture, &[frontend, backend])?;
     let control = optional(control, &[frontend, backend, capture])?;
-    Proxy { frontend: front, backend: back, capture: capture_socket, control }.run()?;
+    Proxy {
+        frontend: front,
+        backend: back,
+        capture: capture_socket,
+        control,
+    }
+    .run()?;
     Ok(0)
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_proxy(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void) -> c_int {
+pub unsafe extern "C" fn zmq_proxy(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+) -> c_int {
     // SAFETY: every handle is tag-checked in `run`.
     guard(|| unsafe { run(frontend, backend, capture, std::ptr::null_mut()) })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_proxy_steerable(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void, control: *mut c_void) -> c_int {
+pub unsafe extern "C" fn zmq_proxy_steerable(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> c_int {
     // SAFETY: every handle is tag-checked in `run`.
     guard(|| unsafe { run(frontend, backend, capture, control) })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_device(_type: c_int, frontend: *mut c_void, backend: *mut c_void) -> c_int {
+pub unsafe extern "C" fn zmq_device(
+    _type: c_int,
+    frontend: *mut c_void,
+    backend: *mut c_void,
+) -> c_int {
     // SAFETY: every handle is tag-checked in `run`.
-    guard(|| unsafe { run(frontend, backend, std::ptr::null_mut(), std::ptr::null_mut()) })
+    guard(|| unsafe {
+        run(
+            frontend,
+            backend,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    })
 }

@@ -33,17 +33,22 @@ pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *const c_void, optvallen: size_t) -> c_int {
+pub unsafe extern "C" fn zmq_setsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: size_t,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; optval is readable for optvallen bytes by contract.
         let socket = unsafe { handles::socket(s)? };
-        let value: &[u8] = if optval.is_null() {
+        let value: Option<&[u8]> = if optval.is_null() {
             if optvallen != 0 {
                 return Err(Error::Inval);
             }
-            &[]
+            None
         } else {
-            unsafe { std::slice::from_raw_parts(optval.cast(), optvallen) }
+            Some(unsafe { std::slice::from_raw_parts(optval.cast(), optvallen) })
         };
         socket.setsockopt(option, value)?;
         Ok(0)
@@ -51,7 +56,12 @@ pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_getsockopt(s: *mut c_void, option: c_int, optval: *mut c_void, optvallen: *mut size_t) -> c_int {
+pub unsafe extern "C" fn zmq_getsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut size_t,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; optval is writable for *optvallen bytes by contract.
         let socket = unsafe { handles::socket(s)? };
@@ -114,14 +124,23 @@ pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_send(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: size_t,
+    flags: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; buf is readable for len bytes by contract.
         let socket = unsafe { handles::socket(s)? };
         if buf.is_null() && len != 0 {
             return Err(Error::Fault);
         }
-        let bytes: &[u8] = if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(buf.cast(), len) } };
+        let bytes: &[u8] = if len == 0 {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(buf.cast(), len) }
+        };
         let mut msg = Msg::from_slice(bytes);
         socket.send(&mut msg, flags)?;
         Ok(size_as_int(len))
@@ -129,7 +148,12 @@ pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: size_
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len: size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_send_const(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: size_t,
+    flags: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; the caller guarantees buf stays valid and unchanged.
         let socket = unsafe { handles::socket(s)? };
@@ -143,7 +167,12 @@ pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len:
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_recv(
+    s: *mut c_void,
+    buf: *mut c_void,
+    len: size_t,
+    flags: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; buf is writable for len bytes by contract.
         let socket = unsafe { handles::socket(s)? };
@@ -199,7 +228,12 @@ pub unsafe extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags:
 
 /// Sends `count` buffers as the frames of one message.
 #[no_mangle]
-pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut iovec, count: size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_sendiov(
+    s: *mut c_void,
+    iov: *mut iovec,
+    count: size_t,
+    flags: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; iov holds count readable entries by contract.
         let socket = unsafe { handles::socket(s)? };
@@ -216,7 +250,11 @@ pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut iovec, count: siz
             };
             let mut msg = Msg::from_slice(bytes);
             // As libzmq: one multipart message only when the caller asks with ZMQ_SNDMORE.
-            let frame_flags = if i + 1 < count { flags } else { flags & !ZMQ_SNDMORE };
+            let frame_flags = if i + 1 < count {
+                flags
+            } else {
+                flags & !ZMQ_SNDMORE
+            };
             socket.send(&mut msg, frame_flags)?;
             last = size_as_int(part.iov_len);
         }
@@ -226,7 +264,12 @@ pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut iovec, count: siz
 
 /// Receives up to `*count` frames into malloc'ed buffers (the caller frees them).
 #[no_mangle]
-pub unsafe extern "C" fn zmq_recviov(s: *mut c_void, iov: *mut iovec, count: *mut size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_recviov(
+    s: *mut c_void,
+    iov: *mut iovec,
+    count: *mut size_t,
+    flags: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; iov holds *count writable entries by contract.
         let socket = unsafe { handles::socket(s)? };
@@ -260,11 +303,19 @@ pub unsafe extern "C" fn zmq_recviov(s: *mut c_void, iov: *mut iovec, count: *mu
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_socket_monitor(
+    s: *mut c_void,
+    addr: *const c_char,
+    events: c_int,
+) -> c_int {
     guard(|| {
         // SAFETY: tag-checked handle; addr is NULL or a C string.
         let socket = unsafe { handles::socket(s)? };
-        let endpoint = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
+        let endpoint = if addr.is_null() {
+            None
+        } else {
+            Some(unsafe { endpoint(addr)? })
+        };
         socket.monitor(endpoint, events)?;
         Ok(0)
     })

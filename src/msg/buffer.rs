@@ -75,7 +75,12 @@ impl Buffer {
     ///
     /// # Safety
     /// `data` must be valid for `len` bytes until `ffn` is called.
-    pub unsafe fn from_user(data: *mut u8, len: usize, ffn: FreeFn, hint: *mut c_void) -> Option<Buffer> {
+    pub unsafe fn from_user(
+        data: *mut u8,
+        len: usize,
+        ffn: FreeFn,
+        hint: *mut c_void,
+    ) -> Option<Buffer> {
         let header = Box::new(Header {
             refs: AtomicUsize::new(1),
             release: Release::User { ffn, data, hint },
@@ -143,7 +148,9 @@ impl Drop for Buffer {
         // SAFETY: the header lives while any Buffer refers to it; we hold one reference.
         let header = unsafe { self.header.as_ref() };
         // The sole owner skips the atomic read-modify-write (most messages are never shared).
-        if header.refs.load(Ordering::Acquire) != 1 && header.refs.fetch_sub(1, Ordering::Release) != 1 {
+        if header.refs.load(Ordering::Acquire) != 1
+            && header.refs.fetch_sub(1, Ordering::Release) != 1
+        {
             return;
         }
         fence(Ordering::Acquire);
@@ -175,7 +182,9 @@ mod tests {
     #[test]
     fn user_free_runs_once_after_last_share() {
         let mut storage = [7u8; 100];
-        let b = unsafe { Buffer::from_user(storage.as_mut_ptr(), 100, count_free, 1 as *mut c_void) }.unwrap();
+        let b =
+            unsafe { Buffer::from_user(storage.as_mut_ptr(), 100, count_free, 1 as *mut c_void) }
+                .unwrap();
         let c = b.share();
         let d = c.slice(10, 5);
         drop(b);

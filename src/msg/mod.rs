@@ -142,7 +142,12 @@ impl Msg {
     ///
     /// # Safety
     /// `data` must stay valid for `len` bytes until `ffn` is called.
-    pub unsafe fn from_user(data: *mut u8, len: usize, ffn: FreeFn, hint: *mut c_void) -> Option<Msg> {
+    pub unsafe fn from_user(
+        data: *mut u8,
+        len: usize,
+        ffn: FreeFn,
+        hint: *mut c_void,
+    ) -> Option<Msg> {
         Some(Msg::from_buffer(Buffer::from_user(data, len, ffn, hint)?))
     }
 
@@ -214,7 +219,8 @@ impl Msg {
             }
             // SAFETY: shared arm active; unique owner so nobody else reads the bytes.
             kind::SHARED if !unsafe { self.payload.shared.is_shared() } => {
-                let (ptr, len) = unsafe { (self.payload.shared.as_mut_ptr(), self.payload.shared.len()) };
+                let (ptr, len) =
+                    unsafe { (self.payload.shared.as_mut_ptr(), self.payload.shared.len()) };
                 if len == 0 {
                     return Some(&mut []);
                 }
@@ -328,8 +334,10 @@ impl Msg {
     /// `storage` must point to 64 readable bytes.
     pub unsafe fn is_valid(storage: *const Msg) -> bool {
         let k = *(storage as *const u8);
-        matches!(k, kind::INLINE | kind::SHARED | kind::CONSTANT | kind::DELIMITER)
-            && (k != kind::INLINE || *(storage as *const u8).add(2) as usize <= INLINE_CAPACITY)
+        matches!(
+            k,
+            kind::INLINE | kind::SHARED | kind::CONSTANT | kind::DELIMITER
+        ) && (k != kind::INLINE || *(storage as *const u8).add(2) as usize <= INLINE_CAPACITY)
     }
 
     /// Drops the message in `storage` and marks it closed.

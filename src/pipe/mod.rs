@@ -106,7 +106,11 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
         in_active: true,
         out_active: true,
         hwm: if out.conflate { 0 } else { out.hwm },
-        lwm: if inn.conflate { 0 } else { low_water_mark(inn.hwm) },
+        lwm: if inn.conflate {
+            0
+        } else {
+            low_water_mark(inn.hwm)
+        },
         msgs_read: 0,
         msgs_written: 0,
         peers_msgs_read: 0,
@@ -124,7 +128,10 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
 fn channel(conflate: bool) -> (Outbound, Inbound) {
     if conflate {
         let slot = Conflate::new();
-        (Outbound::Conflate(slot.clone(), false), Inbound::Conflate(slot))
+        (
+            Outbound::Conflate(slot.clone(), false),
+            Inbound::Conflate(slot),
+        )
     } else {
         let (w, r) = queue();
         (Outbound::Queue(w), Inbound::Queue(r))
@@ -368,7 +375,10 @@ mod tests {
     use super::*;
 
     fn dir(hwm: u64) -> Direction {
-        Direction { hwm, conflate: false }
+        Direction {
+            hwm,
+            conflate: false,
+        }
     }
 
     #[test]

@@ -152,7 +152,6 @@ impl<T> Writer<T> {
         before & ASLEEP == 0
     }
 
-
     /// Takes back (and drops) every item written since the last flush.
     pub fn rollback(&mut self) {
         let mut chunk = self.flush_chunk;

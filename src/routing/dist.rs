@@ -117,7 +117,11 @@ impl Distributor {
         let mut i = 0;
         while i < self.matching {
             let key = self.pipes.at(i);
-            let copy = if i + 1 == self.matching { None } else { Some(msg.share()) };
+            let copy = if i + 1 == self.matching {
+                None
+            } else {
+                Some(msg.share())
+            };
             let frame = match copy {
                 Some(c) => c,
                 None => {

@@ -10,8 +10,8 @@ mod dealer;
 mod monitor;
 mod pair;
 mod pattern;
-mod pipes;
 mod pipeline;
+mod pipes;
 mod reqrep;
 mod router;
 mod xpub;
@@ -34,6 +34,12 @@ use std::os::unix::io::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Socket defaults that come from the context.
+pub(crate) struct Inherited {
+    pub blocky: bool,
+    pub ipv6: bool,
+}
+
 pub struct Socket {
     id: u64,
     ctx: Arc<CtxInner>,
@@ -49,12 +55,19 @@ pub struct Socket {
 }
 
 impl Socket {
-    pub(crate) fn new(ctx: Arc<CtxInner>, id: u64, mailbox: Arc<Mailbox>, socket_type: i32, blocky: bool) -> Result<Socket> {
+    pub(crate) fn new(
+        ctx: Arc<CtxInner>,
+        id: u64,
+        mailbox: Arc<Mailbox>,
+        socket_type: i32,
+        inherited: Inherited,
+    ) -> Result<Socket> {
         let pattern = Pattern::new(socket_type)?;
         let mut options = Options::new(socket_type);
-        if !blocky {
+        if !inherited.blocky {
             options.linger = 0;
         }
+        options.ipv6 = inherited.ipv6;
         Ok(Socket {
             id,
             ctx,
@@ -207,7 +220,11 @@ impl Socket {
                 }
             }
             Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
-            Command::InprocConnected { pipe, out_hwm, in_hwm } => {
+            Command::InprocConnected {
+                pipe,
+                out_hwm,
+                in_hwm,
+            } => {
                 if let Some(key) = self.pipes.key_of(pipe) {
                     if self.pipes[key].raise_hwms(out_hwm, in_hwm) {
                         self.pattern.write_activated(key);
@@ -220,11 +237,17 @@ impl Socket {
     }
 
     /// Takes ownership of a pipe end and hands it to the socket type.
-    pub(crate) fn attach_pipe(&mut self, pipe: Pipe, locally_initiated: bool, connect_id: Option<Vec<u8>>) {
+    pub(crate) fn attach_pipe(
+        &mut self,
+        pipe: Pipe,
+        locally_initiated: bool,
+        connect_id: Option<Vec<u8>>,
+    ) {
         pipe.set_owner(&self.mailbox);
         let peer_closed = pipe.is_peer_closed();
         let key = self.pipes.insert(pipe);
-        self.pattern.attach(&mut self.pipes, key, locally_initiated, connect_id);
+        self.pattern
+            .attach(&mut self.pipes, key, locally_initiated, connect_id);
         if peer_closed {
             self.process_command(Command::PipeTerm(self.pipes[key].id()));
         }
@@ -310,10 +333,15 @@ impl Socket {
         }
     }
 
-    pub fn setsockopt(&mut self, option: i32, value: &[u8]) -> Result<()> {
+    /// Sets an option; `None` is a NULL value pointer with length 0, which some options
+    /// treat differently from an empty value (as libzmq does).
+    pub fn setsockopt(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
         self.check_alive()?;
-        match self.pattern.setsockopt(&mut self.pipes, option, value) {
-            Err(Error::Inval) => self.options.set(option, value),
+        match self
+            .pattern
+            .setsockopt(&mut self.pipes, option, value.unwrap_or(&[]))
+        {
+            Err(Error::Inval) => self.options.set_nullable(option, value),
             other => {
                 self.reap_finished_pipes();
                 other

@@ -36,7 +36,11 @@ impl Monitor {
         head[..2].copy_from_slice(&(event as u16).to_ne_bytes());
         head[2..].copy_from_slice(&value.to_ne_bytes());
         let mut first = Msg::from_slice(&head);
-        if self.socket.send(&mut first, ZMQ_SNDMORE | ZMQ_DONTWAIT).is_ok() {
+        if self
+            .socket
+            .send(&mut first, ZMQ_SNDMORE | ZMQ_DONTWAIT)
+            .is_ok()
+        {
             let mut second = Msg::from_slice(endpoint.as_bytes());
             let _ = self.socket.send(&mut second, ZMQ_DONTWAIT);
         }

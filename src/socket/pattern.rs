@@ -52,7 +52,13 @@ impl Pattern {
         matches!(self, Pattern::Router(_) | Pattern::Rep(_))
     }
 
-    pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey, locally_initiated: bool, connect_id: Option<Vec<u8>>) {
+    pub fn attach(
+        &mut self,
+        pipes: &mut Pipes,
+        key: PipeKey,
+        locally_initiated: bool,
+        connect_id: Option<Vec<u8>>,
+    ) {
         match self {
             Pattern::Pair(p) => p.attach(pipes, key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.attach(pipes, key),

@@ -76,7 +76,13 @@ impl Router {
         id
     }
 
-    pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey, locally_initiated: bool, connect_id: Option<Vec<u8>>) {
+    pub fn attach(
+        &mut self,
+        pipes: &mut Pipes,
+        key: PipeKey,
+        locally_initiated: bool,
+        connect_id: Option<Vec<u8>>,
+    ) {
         if self.probe_router && pipes.write(key, Msg::new()).is_ok() {
             pipes.flush(key);
         }
@@ -88,7 +94,13 @@ impl Router {
     }
 
     /// Assigns the pipe its routing id; false while the peer's id has not arrived.
-    fn identify_peer(&mut self, pipes: &mut Pipes, key: PipeKey, locally_initiated: bool, connect_id: Option<Vec<u8>>) -> bool {
+    fn identify_peer(
+        &mut self,
+        pipes: &mut Pipes,
+        key: PipeKey,
+        locally_initiated: bool,
+        connect_id: Option<Vec<u8>>,
+    ) -> bool {
         let id = match connect_id {
             Some(id) if locally_initiated && !id.is_empty() => {
                 if self.out_pipes.contains_key(&id) {
@@ -180,7 +192,11 @@ impl Router {
                             self.current_out = None;
                             if self.mandatory {
                                 self.more_out = false;
-                                return Err(if full { Error::Again } else { Error::HostUnreach });
+                                return Err(if full {
+                                    Error::Again
+                                } else {
+                                    Error::HostUnreach
+                                });
                             }
                         }
                     }
@@ -234,7 +250,10 @@ impl Router {
     }
 
     fn id_frame(pipes: &Pipes, key: PipeKey, body: &Msg) -> Msg {
-        let id = pipes.get(key).map(|p| p.routing_id.as_slice()).unwrap_or(&[]);
+        let id = pipes
+            .get(key)
+            .map(|p| p.routing_id.as_slice())
+            .unwrap_or(&[]);
         let mut frame = Msg::from_slice(id);
         frame.set_more(true);
         frame.set_metadata(body.metadata().cloned());

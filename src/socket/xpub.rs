@@ -5,12 +5,12 @@
 //! with XPUB_VERBOSE / XPUB_VERBOSER, and with XPUB_MANUAL the application decides.
 
 use super::{PipeKey, Pipes};
+use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::{flags, Metadata, Msg};
 use crate::options::{bool_value, int_value};
 use crate::routing::dist::Distributor;
 use crate::routing::mtrie::{MTrie, RmResult};
-use crate::constants::*;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -136,11 +136,13 @@ impl XPub {
     pub fn pipe_terminated(&mut self, key: PipeKey) {
         let mut unsubscribed = Vec::new();
         if self.manual {
-            self.manual_subscriptions.rm_pipe(key, false, |topic| unsubscribed.push(topic.to_vec()));
+            self.manual_subscriptions
+                .rm_pipe(key, false, |topic| unsubscribed.push(topic.to_vec()));
             self.subscriptions.rm_pipe(key, false, |_| {});
         } else {
             let uniq = !self.verbose_unsubs;
-            self.subscriptions.rm_pipe(key, uniq, |topic| unsubscribed.push(topic.to_vec()));
+            self.subscriptions
+                .rm_pipe(key, uniq, |topic| unsubscribed.push(topic.to_vec()));
         }
         if !self.is_pub {
             for topic in unsubscribed {
@@ -184,7 +186,8 @@ impl XPub {
                 }
                 self.last_pipe = None;
             } else {
-                self.subscriptions.match_prefixes(msg.data(), |p| dist.mark_matching(p));
+                self.subscriptions
+                    .match_prefixes(msg.data(), |p| dist.mark_matching(p));
             }
             if invert_matching {
                 self.dist.reverse_match();
@@ -248,7 +251,11 @@ impl XPub {
                 }
             }
             ZMQ_XPUB_WELCOME_MSG => {
-                self.welcome = if value.is_empty() { None } else { Some(value.to_vec()) };
+                self.welcome = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.to_vec())
+                };
             }
             _ => return Err(Error::Inval),
         }

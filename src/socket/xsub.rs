@@ -86,12 +86,20 @@ impl XSub {
         let f = msg.flags();
         let data = msg.data();
         if f & flags::SUBSCRIBE != 0 || data.first() == Some(&1) {
-            let topic = if f & flags::SUBSCRIBE != 0 { data } else { &data[1..] };
+            let topic = if f & flags::SUBSCRIBE != 0 {
+                data
+            } else {
+                &data[1..]
+            };
             self.subscriptions.add(topic);
             self.process_subscribe = true;
             self.dist.send_to_all(pipes, msg);
         } else if f & flags::CANCEL != 0 || data.first() == Some(&0) {
-            let topic = if f & flags::CANCEL != 0 { data } else { &data[1..] };
+            let topic = if f & flags::CANCEL != 0 {
+                data
+            } else {
+                &data[1..]
+            };
             self.process_subscribe = true;
             if self.subscriptions.rm(topic) || self.verbose_unsubs {
                 self.dist.send_to_all(pipes, msg);
@@ -154,7 +162,11 @@ impl XSub {
         match option {
             ZMQ_SUBSCRIBE | ZMQ_UNSUBSCRIBE if self.is_sub => {
                 let mut msg = Msg::from_slice(value);
-                msg.set_flags(if option == ZMQ_SUBSCRIBE { flags::SUBSCRIBE } else { flags::CANCEL });
+                msg.set_flags(if option == ZMQ_SUBSCRIBE {
+                    flags::SUBSCRIBE
+                } else {
+                    flags::CANCEL
+                });
                 self.send(pipes, &mut msg)
             }
             ZMQ_ONLY_FIRST_SUBSCRIBE if !self.is_sub => {

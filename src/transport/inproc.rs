@@ -31,7 +31,10 @@ struct PeerInfo {
 impl PeerInfo {
     fn of(socket: &Socket) -> PeerInfo {
         let o = socket.options();
-        let conflating_type = matches!(o.socket_type, ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB);
+        let conflating_type = matches!(
+            o.socket_type,
+            ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
+        );
         PeerInfo {
             socket_id: socket.id(),
             mailbox: socket.mailbox().clone(),
@@ -101,7 +104,10 @@ pub fn accept_pending(binder: &Socket, connection: PendingConnection) -> Pipe {
     if peer.receives_routing_id {
         write_routing_id(&mut pipe, &me.routing_id);
     }
-    pipe.set_hwms(capacity(me.sndhwm, peer.rcvhwm), capacity(peer.sndhwm, me.rcvhwm));
+    pipe.set_hwms(
+        capacity(me.sndhwm, peer.rcvhwm),
+        capacity(peer.sndhwm, me.rcvhwm),
+    );
     pipe.send_to_peer(Command::InprocConnected {
         pipe: pipe.peer_id(),
         out_hwm: capacity(peer.sndhwm, me.rcvhwm),
@@ -118,8 +124,22 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
     match registry.bound.get(name) {
         Some(peer) => {
             let (mut mine, mut theirs) = pipe_pair(
-                Direction { hwm: if conflate { 0 } else { capacity(me.sndhwm, peer.rcvhwm) }, conflate },
-                Direction { hwm: if conflate { 0 } else { capacity(peer.sndhwm, me.rcvhwm) }, conflate },
+                Direction {
+                    hwm: if conflate {
+                        0
+                    } else {
+                        capacity(me.sndhwm, peer.rcvhwm)
+                    },
+                    conflate,
+                },
+                Direction {
+                    hwm: if conflate {
+                        0
+                    } else {
+                        capacity(peer.sndhwm, me.rcvhwm)
+                    },
+                    conflate,
+                },
             );
             mine.set_owner(&me.mailbox);
             theirs.set_owner(&peer.mailbox);
@@ -140,8 +160,14 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
         }
         None => {
             let (mut mine, mut theirs) = pipe_pair(
-                Direction { hwm: if conflate { 0 } else { me.sndhwm.max(0) as u64 }, conflate },
-                Direction { hwm: if conflate { 0 } else { me.rcvhwm.max(0) as u64 }, conflate },
+                Direction {
+                    hwm: if conflate { 0 } else { me.sndhwm.max(0) as u64 },
+                    conflate,
+                },
+                Direction {
+                    hwm: if conflate { 0 } else { me.rcvhwm.max(0) as u64 },
+                    conflate,
+                },
             );
             mine.set_owner(&me.mailbox);
             write_routing_id(&mut mine, &me.routing_id);
@@ -153,7 +179,10 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
                 .pending
                 .entry(name.to_owned())
                 .or_default()
-                .push(PendingConnection { connector: me, pipe: theirs });
+                .push(PendingConnection {
+                    connector: me,
+                    pipe: theirs,
+                });
             mine
         }
     }
@@ -162,7 +191,11 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
 /// Forgets a name bound by `socket_id` (existing connections stay, as in libzmq).
 pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
     let mut registry = ctx.inproc.lock();
-    if registry.bound.get(name).is_some_and(|b| b.socket_id == socket_id) {
+    if registry
+        .bound
+        .get(name)
+        .is_some_and(|b| b.socket_id == socket_id)
+    {
         registry.bound.remove(name);
     }
 }
@@ -173,7 +206,9 @@ pub fn forget_pending(ctx: &CtxInner, socket_id: u64) {
         let mut registry = ctx.inproc.lock();
         let mut dropped = Vec::new();
         for list in registry.pending.values_mut() {
-            let (gone, keep): (Vec<_>, Vec<_>) = list.drain(..).partition(|p| p.connector.socket_id == socket_id);
+            let (gone, keep): (Vec<_>, Vec<_>) = list
+                .drain(..)
+                .partition(|p| p.connector.socket_id == socket_id);
             *list = keep;
             dropped.extend(gone);
         }

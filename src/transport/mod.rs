@@ -10,11 +10,16 @@ use crate::error::{Error, Result};
 pub enum Endpoint {
     Inproc(String),
     /// A transport that needs an I/O thread (tcp, ipc...).
-    Network { transport: String, address: String },
+    Network {
+        transport: String,
+        address: String,
+    },
 }
 
 /// Transports libzmq knows by name; anything else is EPROTONOSUPPORT.
-const KNOWN_TRANSPORTS: &[&str] = &["tcp", "ipc", "inproc", "pgm", "epgm", "tipc", "vmci", "norm", "udp", "ws", "wss"];
+const KNOWN_TRANSPORTS: &[&str] = &[
+    "tcp", "ipc", "inproc", "pgm", "epgm", "tipc", "vmci", "norm", "udp", "ws", "wss",
+];
 
 impl Endpoint {
     pub fn parse(endpoint: &str) -> Result<Endpoint> {
@@ -41,9 +46,15 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_like_libzmq() {
-        assert_eq!(Endpoint::parse("inproc://a").unwrap(), Endpoint::Inproc("a".into()));
+        assert_eq!(
+            Endpoint::parse("inproc://a").unwrap(),
+            Endpoint::Inproc("a".into())
+        );
         assert_eq!(Endpoint::parse("inproc:/a"), Err(Error::Inval));
         assert_eq!(Endpoint::parse("foo://a"), Err(Error::ProtoNoSupport));
-        assert!(matches!(Endpoint::parse("tcp://127.0.0.1:5555"), Ok(Endpoint::Network { .. })));
+        assert!(matches!(
+            Endpoint::parse("tcp://127.0.0.1:5555"),
+            Ok(Endpoint::Network { .. })
+        ));
     }
 }
