@@ -188,9 +188,11 @@ static void *blocked_thread(void *arg) {
     }
     CHECK_EQ(rc, -1);
     b->got_errno = zmq_errno();
-    /* After ETERM the socket still has to be closed by its owner. */
-    CHECK_OK(zmq_close(s));
+    /* After ETERM the socket still has to be closed by its owner. The flag is set
+       just before the close: zmq_ctx_term may return as soon as zmq_close has taken
+       effect, possibly before zmq_close itself returns here. */
     __atomic_store_n(&b->closed, 1, __ATOMIC_SEQ_CST);
+    CHECK_OK(zmq_close(s));
     return NULL;
 }
 

@@ -112,10 +112,12 @@ static void *worker_main(void *arg) {
 closing:
     /* Dawdle before closing: zmq_ctx_term must wait for us. */
     tc_sleep_ms(100);
-    CHECK_OK(zmq_close(s));
+    /* Marked before the last close: zmq_ctx_term may return as soon as that close
+       takes effect, possibly before zmq_close returns here. */
     if (s2)
         CHECK_OK(zmq_close(s2));
     __atomic_store_n(&w->closed, 1, __ATOMIC_SEQ_CST);
+    CHECK_OK(zmq_close(s));
     return NULL;
 }
 

@@ -46,24 +46,7 @@ impl Proxy<'_> {
         let mut stats = [Counters::default(); 2];
         let mut paused = false;
         loop {
-            let fe = self.frontend.events()?;
-            let be = match self.backend.as_deref_mut() {
-                Some(b) => b.events()?,
-                None => fe,
-            };
-            let fe_in = fe & ZMQ_POLLIN != 0;
-            let be_in = be & ZMQ_POLLIN != 0;
-            let fe_out = fe & ZMQ_POLLOUT != 0;
-            let be_out = be & ZMQ_POLLOUT != 0;
-            let mut moved = false;
-            if !paused && fe_in && be_out {
-                self.forward(Side::Front, &mut stats)?;
-                moved = true;
-            }
-            if !paused && be_in && fe_out && self.backend.is_some() {
-                self.forward(Side::Back, &mut stats)?;
-                moved = true;
-            }
+            // Commands first: a PAUSE sent just before a message must hold that message.
             if let Some(control) = self.control.as_deref_mut() {
                 match control.recv(ZMQ_DONTWAIT) {
                     Ok(command) => {
@@ -90,6 +73,24 @@ impl Proxy<'_> {
                     Err(crate::error::Error::Again) => {}
                     Err(e) => return Err(e),
                 }
+            }
+            let fe = self.frontend.events()?;
+            let be = match self.backend.as_deref_mut() {
+                Some(b) => b.events()?,
+                None => fe,
+            };
+            let fe_in = fe & ZMQ_POLLIN != 0;
+            let be_in = be & ZMQ_POLLIN != 0;
+            let fe_out = fe & ZMQ_POLLOUT != 0;
+            let be_out = be & ZMQ_POLLOUT != 0;
+            let mut moved = false;
+            if !paused && fe_in && be_out {
+                self.forward(Side::Front, &mut stats)?;
+                moved = true;
+            }
+            if !paused && be_in && fe_out && self.backend.is_some() {
+                self.forward(Side::Back, &mut stats)?;
+                moved = true;
             }
             if moved {
                 continue;

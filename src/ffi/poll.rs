@@ -14,7 +14,10 @@ pub unsafe extern "C" fn zmq_poll(
     timeout: c_long,
 ) -> c_int {
     guard(|| {
-        if nitems < 0 || (items.is_null() && nitems > 0) {
+        if nitems < 0 {
+            return Err(Error::Inval);
+        }
+        if items.is_null() && nitems > 0 {
             return Err(Error::Fault);
         }
         let items: &mut [zmq_pollitem_t] = if nitems == 0 {

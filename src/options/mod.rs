@@ -26,7 +26,7 @@ pub use codec::{
 };
 pub use curve_key::{CurveKey, KEY_SIZE, KEY_SIZE_Z85};
 
-use crate::constants::{ZMQ_GSSAPI_NT_HOSTBASED, ZMQ_NULL};
+use crate::constants::{ZMQ_GSSAPI_NT_HOSTBASED, ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
 
 /// Every generic socket option, typed, with libzmq 4.3.5's default. Durations are in
 /// milliseconds and `-1` means "infinite"/"OS default" where libzmq says so. Strings
@@ -198,7 +198,12 @@ impl Options {
             sndbuf: -1,
             rcvbuf: -1,
             tos: 0,
-            linger: -1,
+            // SUB and XSUB do not linger: pending subscriptions are not worth waiting for.
+            linger: if matches!(socket_type, ZMQ_SUB | ZMQ_XSUB) {
+                0
+            } else {
+                -1
+            },
             reconnect_ivl: 100,
             reconnect_ivl_max: 0,
             backlog: 100,

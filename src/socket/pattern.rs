@@ -26,6 +26,8 @@ pub enum Pattern {
     Push(Push),
     XPub(XPub),
     XSub(XSub),
+    /// STREAM: raw peers addressed by generated ids, as a ROUTER in raw mode.
+    Stream(Router),
 }
 
 impl Pattern {
@@ -43,13 +45,17 @@ impl Pattern {
             ZMQ_PUSH => Pattern::Push(Push::default()),
             ZMQ_XPUB => Pattern::XPub(XPub::new(false)),
             ZMQ_XSUB => Pattern::XSub(XSub::new(false)),
+            ZMQ_STREAM => Pattern::Stream(Router::stream()),
             _ => return Err(Error::Inval),
         })
     }
 
     /// Whether peers must tell this socket their routing id (first message of a pipe).
     pub fn receives_routing_id(&self) -> bool {
-        matches!(self, Pattern::Router(_) | Pattern::Rep(_))
+        matches!(
+            self,
+            Pattern::Router(_) | Pattern::Rep(_) | Pattern::Stream(_)
+        )
     }
 
     pub fn attach(
@@ -66,7 +72,9 @@ impl Pattern {
             Pattern::Req(r) => r.dealer.attach(pipes, key),
             Pattern::Dealer(d) => d.attach(pipes, key),
             Pattern::Rep(r) => r.router.attach(pipes, key, locally_initiated, connect_id),
-            Pattern::Router(r) => r.attach(pipes, key, locally_initiated, connect_id),
+            Pattern::Router(r) | Pattern::Stream(r) => {
+                r.attach(pipes, key, locally_initiated, connect_id)
+            }
             Pattern::Pull(p) => p.attach(key),
             Pattern::Push(p) => p.attach(key),
         }
@@ -80,7 +88,7 @@ impl Pattern {
             Pattern::Req(r) => r.pipe_terminated(key),
             Pattern::Dealer(d) => d.pipe_terminated(key),
             Pattern::Rep(r) => r.router.pipe_terminated(pipes, key),
-            Pattern::Router(r) => r.pipe_terminated(pipes, key),
+            Pattern::Router(r) | Pattern::Stream(r) => r.pipe_terminated(pipes, key),
             Pattern::Pull(p) => p.pipe_terminated(key),
             Pattern::Push(p) => p.pipe_terminated(key),
         }
@@ -94,7 +102,7 @@ impl Pattern {
             Pattern::Req(r) => r.dealer.read_activated(key),
             Pattern::Dealer(d) => d.read_activated(key),
             Pattern::Rep(r) => r.router.read_activated(pipes, key),
-            Pattern::Router(r) => r.read_activated(pipes, key),
+            Pattern::Router(r) | Pattern::Stream(r) => r.read_activated(pipes, key),
             Pattern::Pull(p) => p.read_activated(key),
         }
     }
@@ -106,7 +114,11 @@ impl Pattern {
             Pattern::Req(r) => r.dealer.write_activated(key),
             Pattern::Dealer(d) => d.write_activated(key),
             Pattern::Push(p) => p.write_activated(key),
-            Pattern::Pair(_) | Pattern::Rep(_) | Pattern::Router(_) | Pattern::Pull(_) => {}
+            Pattern::Pair(_)
+            | Pattern::Rep(_)
+            | Pattern::Router(_)
+            | Pattern::Stream(_)
+            | Pattern::Pull(_) => {}
         }
     }
 
@@ -119,7 +131,7 @@ impl Pattern {
             Pattern::Req(r) => r.send(pipes, msg),
             Pattern::Rep(r) => r.send(pipes, msg),
             Pattern::Dealer(d) => d.send(pipes, msg),
-            Pattern::Router(r) => r.send(pipes, msg),
+            Pattern::Router(r) | Pattern::Stream(r) => r.send(pipes, msg),
             Pattern::Push(p) => p.send(pipes, msg),
             Pattern::Sub(_) | Pattern::Pull(_) => Err(Error::NotSup),
         }
@@ -134,7 +146,7 @@ impl Pattern {
             Pattern::Req(r) => r.recv(pipes),
             Pattern::Rep(r) => r.recv(pipes),
             Pattern::Dealer(d) => d.recv(pipes),
-            Pattern::Router(r) => r.recv(pipes),
+            Pattern::Router(r) | Pattern::Stream(r) => r.recv(pipes),
             Pattern::Pull(p) => p.recv(pipes),
             Pattern::Pub(_) | Pattern::Push(_) => Err(Error::NotSup),
         }
@@ -148,7 +160,7 @@ impl Pattern {
             Pattern::Req(r) => r.has_in(pipes),
             Pattern::Rep(r) => r.has_in(pipes),
             Pattern::Dealer(d) => d.has_in(pipes),
-            Pattern::Router(r) => r.has_in(pipes),
+            Pattern::Router(r) | Pattern::Stream(r) => r.has_in(pipes),
             Pattern::Pull(p) => p.has_in(pipes),
             Pattern::Pub(_) | Pattern::Push(_) => false,
         }
@@ -161,7 +173,7 @@ impl Pattern {
             Pattern::Req(r) => r.has_out(pipes),
             Pattern::Rep(r) => r.has_out(pipes),
             Pattern::Dealer(d) => d.has_out(pipes),
-            Pattern::Router(r) => r.has_out(pipes),
+            Pattern::Router(r) | Pattern::Stream(r) => r.has_out(pipes),
             Pattern::Push(p) => p.has_out(pipes),
             Pattern::Sub(_) | Pattern::Pull(_) => false,
         }
@@ -178,6 +190,7 @@ impl Pattern {
             (Pattern::Router(r), ZMQ_PROBE_ROUTER) => set(&mut r.probe_router, value),
             (Pattern::Dealer(d), ZMQ_PROBE_ROUTER) => set(&mut d.probe_router, value),
             (Pattern::Req(r), ZMQ_PROBE_ROUTER) => set(&mut r.dealer.probe_router, value),
+            (Pattern::Stream(r), ZMQ_STREAM_NOTIFY) => set(&mut r.notify, value),
             (Pattern::Req(r), ZMQ_REQ_CORRELATE) => set(&mut r.correlate, value),
             (Pattern::Req(r), ZMQ_REQ_RELAXED) => {
                 let relaxed = bool_value(value)?;

@@ -28,8 +28,10 @@ pub struct Router {
     pub handover: bool,
     /// ZMQ_PROBE_ROUTER: greet every new peer with an empty message.
     pub probe_router: bool,
-    /// ZMQ_ROUTER_RAW.
+    /// ZMQ_ROUTER_RAW (and every STREAM socket).
     pub raw: bool,
+    /// ZMQ_STREAM_NOTIFY: announce connects and disconnects (STREAM only).
+    pub notify: bool,
 }
 
 impl Default for Router {
@@ -50,6 +52,7 @@ impl Default for Router {
             handover: false,
             probe_router: false,
             raw: false,
+            notify: true,
         }
     }
 }
@@ -68,6 +71,14 @@ pub fn random_u32() -> u32 {
 }
 
 impl Router {
+    /// The ROUTER behind a STREAM socket: raw peers, generated ids.
+    pub fn stream() -> Router {
+        Router {
+            raw: true,
+            ..Router::default()
+        }
+    }
+
     fn generate_id(&mut self) -> Vec<u8> {
         let n = self.next_integral_id;
         self.next_integral_id = self.next_integral_id.wrapping_add(1);

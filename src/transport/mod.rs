@@ -24,6 +24,9 @@ const KNOWN_TRANSPORTS: &[&str] = &[
 impl Endpoint {
     pub fn parse(endpoint: &str) -> Result<Endpoint> {
         let (transport, address) = endpoint.split_once("://").ok_or(Error::Inval)?;
+        if transport.is_empty() {
+            return Err(Error::Inval);
+        }
         if !KNOWN_TRANSPORTS.contains(&transport) {
             return Err(Error::ProtoNoSupport);
         }
