@@ -46,7 +46,7 @@ pub unsafe extern "C" fn zmq_poll(
                 });
             }
         }
-        let ready = poll(&mut entries, timeout as i64, |i| {
+        let ready = poll(&mut entries, timeout, |i| {
             // SAFETY: checked above; each socket is borrowed only for this call, so an
             // array naming one socket twice creates no overlapping borrows.
             let socket = unsafe { handles::socket(items[i].socket)? };

@@ -17,10 +17,8 @@ pub struct Dealer {
 
 impl Dealer {
     pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey) {
-        if self.probe_router {
-            if pipes.write(key, Msg::new()).is_ok() {
-                pipes.flush(key);
-            }
+        if self.probe_router && pipes.write(key, Msg::new()).is_ok() {
+            pipes.flush(key);
         }
         self.fq.attach(key);
         self.lb.attach(key);
