@@ -1,5 +1,5 @@
-//! XSUB and SUB: receive from publishers, keeping only messages that match a
-//! subscription (publishers filter too, but old peers do not), and send subscriptions
+//! XSUB and SUB: receive from publishers (SUB also keeps only messages that match a
+//! subscription: publishers filter too, but old peers do not), and send subscriptions
 //! upstream to every publisher, including ones that connect later.
 
 use super::{PipeKey, Pipes};
@@ -110,8 +110,9 @@ impl XSub {
         Ok(())
     }
 
+    /// SUB filters locally; XSUB passes everything (its peers filter for it).
     fn matches(&self, msg: &Msg, invert: bool) -> bool {
-        self.subscriptions.check(msg.data()) ^ invert
+        !self.is_sub || self.subscriptions.check(msg.data()) ^ invert
     }
 
     pub fn recv(&mut self, pipes: &mut Pipes, invert: bool) -> Result<Msg> {
