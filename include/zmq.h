@@ -767,6 +767,10 @@ ZMQ_EXPORT int zmq_term(void *context);
 
 ZMQ_EXPORT void *zmq_socket(void *context, int socket_type);
 
+ZMQ_EXPORT int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
+
+ZMQ_EXPORT int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
+
 /*
  `void zmq_version(int *major, int *minor, int *patch)`: 4.3.5. NULL out-pointers
  are skipped.

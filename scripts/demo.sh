@@ -27,9 +27,22 @@ fi
 echo "loads libzmq.so.5 from $loaded -> target/release/libzmq.so"
 LD_LIBRARY_PATH="$out/lib" "$out/reqrep_inproc"
 
-# ---- pyzmq demo goes here -------------------------------------------------------------
-# (to be added: a pyzmq REQ/REP run with LD_LIBRARY_PATH="$out/lib", checking
-#  zmq.zmq_version() and that the process maps our library)
-# ----------------------------------------------------------------------------------------
+echo "== pyzmq (PyPI wheel, pinned) with our library in LD_PRELOAD"
+if [ ! -x "$out/venv/bin/python" ]; then
+    python3 -m venv "$out/venv"
+fi
+"$out/venv/bin/pip" install --quiet "pyzmq==27.3.0"
+LD_PRELOAD="$out/lib/libzmq.so.5" "$out/venv/bin/python" examples/pyzmq_reqrep.py
+# Prove it: every zmq_* symbol pyzmq's extension uses must bind to our file, not to the
+# libzmq bundled in the wheel.
+bindings="$(LD_DEBUG=bindings LD_PRELOAD="$out/lib/libzmq.so.5" "$out/venv/bin/python" \
+    examples/pyzmq_reqrep.py 2>&1 >/dev/null | grep "normal symbol \`zmq_" || true)"
+ours="$(printf '%s\n' "$bindings" | grep -c "to $out/lib/libzmq.so.5" || true)"
+others="$(printf '%s\n' "$bindings" | grep -vc "to $out/lib/libzmq.so.5" || true)"
+echo "pyzmq's zmq_* symbols bound to our library: $ours, elsewhere: $others"
+if [ "$ours" -eq 0 ] || [ "$others" -ne 0 ]; then
+    echo "pyzmq did not use our library for every call" >&2
+    exit 1
+fi
 
 echo "== demo done"

@@ -10,6 +10,7 @@
 pub mod atomic_counter;
 pub mod boundary;
 pub mod ctx;
+pub mod curve;
 pub mod errno;
 pub mod handles;
 pub mod info;
