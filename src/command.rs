@@ -1,6 +1,8 @@
 //! The commands threads send each other through mailboxes. Pipes are named by their id
 //! in the receiving socket's table; the payload of `Attach` is the receiver's end.
 
+use crate::io::listener::ListenerSpec;
+use crate::io::session::SessionSpec;
 use crate::pipe::{Pipe, PipeId};
 
 pub enum Command {
@@ -21,4 +23,14 @@ pub enum Command {
     },
     /// The context is terminating: blocking calls must fail with ETERM.
     Stop,
+    /// A subscriber's connection was re-established: resend subscriptions on this pipe.
+    Hiccup(PipeId),
+    /// To an I/O thread: listen on a bound endpoint.
+    AddListener(Box<ListenerSpec>),
+    /// To an I/O thread: connect (and reconnect) to an endpoint.
+    AddSession(Box<SessionSpec>),
+    /// To an I/O thread: close a listener or session, lingering up to `linger` ms.
+    Close { id: u64, linger: i32 },
+    /// To an I/O thread: finish once every session has lingered, then exit.
+    StopIo,
 }

@@ -5,6 +5,7 @@
 use crate::command::Command;
 use crate::constants::*;
 use crate::error::{Error, Result};
+use crate::io::IoThread;
 use crate::mailbox::Mailbox;
 use crate::socket::{Inherited, Socket};
 use crate::transport::inproc::Registry;
@@ -38,9 +39,28 @@ pub struct CtxInner {
     state: Mutex<State>,
     all_closed: Condvar,
     pub(crate) inproc: Mutex<Registry>,
+    /// I/O threads, started at the first tcp/ipc bind or connect.
+    io: Mutex<Vec<IoThread>>,
 }
 
 impl CtxInner {
+    /// The mailbox of the I/O thread serving socket `socket_id` (threads start on first
+    /// use). EMTHREAD when the context has ZMQ_IO_THREADS = 0.
+    pub(crate) fn io_thread(&self, socket_id: u64) -> Result<Arc<Mailbox>> {
+        let mut threads = self.io.lock();
+        if threads.is_empty() {
+            let n = self.state.lock().io_threads;
+            if n <= 0 {
+                return Err(Error::MThread);
+            }
+            for i in 0..n as usize {
+                threads.push(IoThread::spawn(i).map_err(|_| Error::MThread)?);
+            }
+        }
+        let index = (socket_id % threads.len() as u64) as usize;
+        Ok(threads[index].mailbox().clone())
+    }
+
     /// True once the context is shutting down.
     #[inline]
     pub(crate) fn is_terminating(&self) -> bool {
@@ -112,6 +132,7 @@ impl Context {
                 }),
                 all_closed: Condvar::new(),
                 inproc: Mutex::new(Registry::default()),
+                io: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -141,6 +162,13 @@ impl Context {
         let mut state = self.inner.state.lock();
         while !state.sockets.is_empty() {
             self.inner.all_closed.wait(&mut state);
+        }
+        drop(state);
+        // Every socket is closed; the I/O threads finish once their sessions have
+        // lingered (sent what was queued, or timed out).
+        let threads = std::mem::take(&mut *self.inner.io.lock());
+        for thread in threads {
+            thread.stop();
         }
     }
 

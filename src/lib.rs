@@ -20,6 +20,8 @@ pub mod curve;
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
+pub mod io;
+/// cbindgen:ignore
 pub mod mailbox;
 /// cbindgen:ignore
 pub mod msg;

@@ -7,7 +7,7 @@
 //! here is locked; other threads reach it only through its mailbox.
 
 mod dealer;
-mod monitor;
+pub(crate) mod monitor;
 mod pair;
 mod pattern;
 mod pipeline;
@@ -23,12 +23,15 @@ use crate::command::Command;
 use crate::constants::*;
 use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
+use crate::io::listener::ListenerSpec;
+use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::options::{put_int, Options};
 use crate::pipe::Pipe;
-use crate::transport::{inproc, Endpoint};
-use monitor::Monitor;
+use crate::pipe::{pipe_pair, Direction};
+use crate::transport::{self, inproc, Endpoint, Target};
+use monitor::{Monitor, SharedMonitor};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
@@ -51,7 +54,18 @@ pub struct Socket {
     ctx_terminated: bool,
     /// Inproc names this socket has bound.
     bound: Vec<String>,
-    monitor: Option<Monitor>,
+    /// Listeners and sessions on I/O threads, for unbind/disconnect and close.
+    net: Vec<NetObject>,
+    monitor: SharedMonitor,
+}
+
+/// A listener or connecting session this socket started on an I/O thread.
+struct NetObject {
+    /// The endpoint as given to bind/connect, and as resolved (LAST_ENDPOINT).
+    requested: String,
+    resolved: String,
+    id: u64,
+    io: Arc<Mailbox>,
 }
 
 impl Socket {
@@ -78,7 +92,8 @@ impl Socket {
             rcvmore: false,
             ctx_terminated: false,
             bound: Vec::new(),
-            monitor: None,
+            net: Vec::new(),
+            monitor: SharedMonitor::default(),
         })
     }
 
@@ -99,7 +114,7 @@ impl Socket {
         &self.mailbox
     }
 
-    pub(crate) fn options(&self) -> &Options {
+    pub fn options(&self) -> &Options {
         &self.options
     }
 
@@ -232,6 +247,16 @@ impl Socket {
                 }
             }
             Command::Stop => self.ctx_terminated = true,
+            Command::Hiccup(id) => {
+                if let Some(key) = self.pipes.key_of(id) {
+                    self.pattern.hiccup(&mut self.pipes, key);
+                }
+            }
+            // Commands for I/O threads never reach sockets.
+            Command::AddListener(_)
+            | Command::AddSession(_)
+            | Command::Close { .. }
+            | Command::StopIo => {}
         }
         self.reap_finished_pipes();
     }
@@ -280,7 +305,53 @@ impl Socket {
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
             }
-            Endpoint::Network { .. } => Err(Error::ProtoNoSupport),
+            Endpoint::Network { transport, address } => {
+                let io = self.ctx.io_thread(self.id)?;
+                let bound = match transport.as_str() {
+                    "tcp" => transport::tcp::listen(&address, &self.options),
+                    "ipc" => transport::ipc_address::parse(&address)
+                        .and_then(|a| transport::ipc::listen(&a)),
+                    _ => Err(Error::ProtoNoSupport),
+                };
+                let (acceptor, resolved) = match bound {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.emit(
+                            ZMQ_EVENT_BIND_FAILED,
+                            crate::ffi::errno::errno_of(e) as u32,
+                            endpoint,
+                        );
+                        return Err(e);
+                    }
+                };
+                let id = crate::io::next_object_id();
+                let listener = ListenerSpec {
+                    id,
+                    endpoint: resolved.clone(),
+                    acceptor,
+                    options: self.options.clone(),
+                    socket: self.mailbox.clone(),
+                    receives_routing_id: self.receives_routing_id(),
+                    monitor: self.monitor.clone(),
+                };
+                let fd = listener.acceptor_fd();
+                io.send(Command::AddListener(Box::new(listener)));
+                self.emit(ZMQ_EVENT_LISTENING, fd as u32, &resolved);
+                self.net.push(NetObject {
+                    requested: endpoint.to_owned(),
+                    resolved: resolved.clone(),
+                    id,
+                    io,
+                });
+                self.options.last_endpoint = resolved;
+                Ok(())
+            }
+        }
+    }
+
+    fn emit(&self, event: i32, value: u32, endpoint: &str) {
+        if let Some(m) = self.monitor.lock().as_mut() {
+            m.emit(event, value, endpoint);
         }
     }
 
@@ -295,7 +366,57 @@ impl Socket {
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
             }
-            Endpoint::Network { .. } => Err(Error::ProtoNoSupport),
+            Endpoint::Network { transport, address } => {
+                let io = self.ctx.io_thread(self.id)?;
+                let target = Target::parse(&transport, &address, self.options.ipv6)?;
+                let id = crate::io::next_object_id();
+                let pipe = if self.options.immediate {
+                    None
+                } else {
+                    // The pipe exists before the connection: messages queue up to the HWM.
+                    let o = &self.options;
+                    let conflate = o.conflate
+                        && matches!(
+                            o.socket_type,
+                            ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
+                        );
+                    let (mut mine, theirs) = pipe_pair(
+                        Direction {
+                            hwm: if conflate { 0 } else { o.sndhwm.max(0) as u64 },
+                            conflate,
+                        },
+                        Direction {
+                            hwm: if conflate { 0 } else { o.rcvhwm.max(0) as u64 },
+                            conflate,
+                        },
+                    );
+                    theirs.set_owner(&io);
+                    mine.locally_initiated = true;
+                    mine.endpoint = Some(Arc::from(endpoint));
+                    let connect_id = self.options.connect_routing_id.take();
+                    self.attach_pipe(mine, true, connect_id);
+                    Some(theirs)
+                };
+                let spec = SessionSpec {
+                    id,
+                    endpoint: endpoint.to_owned(),
+                    target: Some(target),
+                    options: self.options.clone(),
+                    socket: self.mailbox.clone(),
+                    pipe,
+                    receives_routing_id: self.receives_routing_id(),
+                    monitor: self.monitor.clone(),
+                };
+                io.send(Command::AddSession(Box::new(spec)));
+                self.net.push(NetObject {
+                    requested: endpoint.to_owned(),
+                    resolved: endpoint.to_owned(),
+                    id,
+                    io,
+                });
+                self.options.last_endpoint = endpoint.to_owned();
+                Ok(())
+            }
         }
     }
 
@@ -329,7 +450,21 @@ impl Socket {
                 self.reap_finished_pipes();
                 Ok(())
             }
-            Endpoint::Network { .. } => Err(Error::NoEnt),
+            Endpoint::Network { .. } => {
+                let before = self.net.len();
+                let linger = self.options.linger;
+                self.net.retain(|n| {
+                    let matches = n.requested == endpoint || n.resolved == endpoint;
+                    if matches {
+                        n.io.send(Command::Close { id: n.id, linger });
+                    }
+                    !matches
+                });
+                if self.net.len() == before {
+                    return Err(Error::NoEnt);
+                }
+                Ok(())
+            }
         }
     }
 
@@ -381,11 +516,12 @@ impl Socket {
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
         self.check_alive()?;
-        if let Some(old) = self.monitor.take() {
+        let mut slot = self.monitor.lock();
+        if let Some(old) = slot.take() {
             old.stop();
         }
         if let Some(endpoint) = endpoint {
-            self.monitor = Some(Monitor::start(&self.ctx, endpoint, events)?);
+            *slot = Some(Monitor::start(&self.ctx, endpoint, events)?);
         }
         Ok(())
     }
@@ -398,7 +534,14 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        if let Some(m) = self.monitor.take() {
+        // Listeners and sessions close on their I/O threads, lingering as configured.
+        for n in self.net.drain(..) {
+            n.io.send(Command::Close {
+                id: n.id,
+                linger: self.options.linger,
+            });
+        }
+        if let Some(m) = self.monitor.lock().take() {
             m.stop();
         }
         for name in std::mem::take(&mut self.bound) {

@@ -10,6 +10,9 @@ use crate::msg::Msg;
 use crate::transport::Endpoint;
 use std::sync::Arc;
 
+/// A socket's monitor, shared with the I/O threads that report its connections' events.
+pub type SharedMonitor = Arc<parking_lot::Mutex<Option<Monitor>>>;
+
 pub struct Monitor {
     socket: Box<Socket>,
     events: i32,

@@ -107,6 +107,13 @@ impl Pattern {
         }
     }
 
+    /// A subscriber's connection came back: resend its subscriptions on that pipe.
+    pub fn hiccup(&mut self, pipes: &mut Pipes, key: PipeKey) {
+        if let Pattern::Sub(s) | Pattern::XSub(s) = self {
+            s.resend_subscriptions(pipes, key);
+        }
+    }
+
     pub fn write_activated(&mut self, key: PipeKey) {
         match self {
             Pattern::Pub(p) | Pattern::XPub(p) => p.write_activated(key),

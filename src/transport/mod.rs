@@ -2,6 +2,11 @@
 //! Only inproc exists so far; tcp and ipc arrive with the I/O threads.
 
 pub mod inproc;
+pub mod ipc;
+pub mod ipc_address;
+pub mod socket_options;
+pub mod tcp;
+pub mod tcp_address;
 
 use crate::error::{Error, Result};
 
@@ -40,6 +45,35 @@ impl Endpoint {
             transport: transport.to_owned(),
             address: address.to_owned(),
         })
+    }
+}
+
+/// Where a connecting session connects (resolved once, at connect time).
+pub enum Target {
+    Tcp(tcp_address::TcpTarget),
+    Ipc(ipc_address::IpcAddress),
+}
+
+impl Target {
+    /// Parses a network endpoint for connecting; EPROTONOSUPPORT for transports that
+    /// are not built in.
+    pub fn parse(transport: &str, address: &str, ipv6: bool) -> Result<Target> {
+        match transport {
+            "tcp" => Ok(Target::Tcp(tcp_address::resolve_connect(address, ipv6)?)),
+            "ipc" => Ok(Target::Ipc(ipc_address::parse(address)?)),
+            _ => Err(Error::ProtoNoSupport),
+        }
+    }
+
+    /// Starts connecting; the bool says whether the connect is still in progress.
+    pub fn connect(
+        &self,
+        options: &crate::options::Options,
+    ) -> std::io::Result<(crate::io::stream::Stream, bool)> {
+        match self {
+            Target::Tcp(t) => tcp::connect(t, options),
+            Target::Ipc(a) => ipc::connect(a),
+        }
     }
 }
 

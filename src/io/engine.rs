@@ -1,0 +1,738 @@
+//! The engine: one ZMTP connection, driven over a non-blocking stream on an I/O thread.
+//! It runs the greeting and the NULL handshake (from `zmtp/`, which does no I/O), then
+//! moves messages between the stream and the session's pipe in batches: frames are
+//! encoded into one output buffer (large bodies go out by `writev` straight from the
+//! message), input is read in large chunks and decoded; a full pipe (HWM) stops reading
+//! until the socket returns credit. Readiness is edge-triggered: `readable`/`writable`
+//! stay true until a call returns EAGAIN.
+
+use super::stream::Stream;
+use crate::constants::*;
+use crate::msg::{flags, Metadata, Msg};
+use crate::pipe::Pipe;
+use crate::zmtp::command::Command as ZmtpCommand;
+use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
+use crate::zmtp::greeting::{GreetingConfig, GreetingExchange, Mechanism, PeerVersion};
+use crate::zmtp::heartbeat::{Heartbeat, HeartbeatConfig};
+use crate::zmtp::metadata::Metadata as Properties;
+use crate::zmtp::null::{socket_type_name, NullConfig, NullHandshake};
+use crate::zmtp::subscription::{self, SubscriptionKind};
+use crate::zmtp::ProtocolError;
+use std::io::{self, IoSlice};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Bodies at least this large are written from the message itself, not copied.
+const LARGE_BODY: usize = 8192;
+/// Read buffer size (at least `ZMQ_IN_BATCH_SIZE`).
+const READ_CHUNK: usize = 64 * 1024;
+
+/// What a connection needs from the socket's options.
+#[derive(Clone)]
+pub struct EngineConfig {
+    pub socket_type: i32,
+    pub routing_id: Vec<u8>,
+    pub properties: Properties,
+    pub maxmsgsize: i64,
+    pub heartbeat: HeartbeatConfig,
+    pub handshake_ivl: Option<Duration>,
+    pub in_batch: usize,
+    pub out_batch: usize,
+}
+
+impl EngineConfig {
+    pub fn from_options(o: &crate::options::Options) -> EngineConfig {
+        let mut properties = Properties::new();
+        for (name, value) in &o.metadata {
+            let _ = properties.push(name, value);
+        }
+        let ms = |v: i32| (v > 0).then(|| Duration::from_millis(v as u64));
+        EngineConfig {
+            socket_type: o.socket_type,
+            routing_id: o.routing_id.clone(),
+            properties,
+            maxmsgsize: o.maxmsgsize,
+            heartbeat: HeartbeatConfig {
+                interval: ms(o.heartbeat_ivl),
+                timeout: ms(o.heartbeat_timeout),
+                ttl: Duration::from_millis(u64::from(o.heartbeat_ttl) * 100),
+            },
+            handshake_ivl: ms(o.handshake_ivl),
+            in_batch: o.in_batch_size.max(1) as usize,
+            out_batch: o.out_batch_size.max(1) as usize,
+        }
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug)]
+pub enum Failure {
+    /// The handshake failed with a ZMTP protocol error (monitor code, if any).
+    Protocol(Option<i32>),
+    /// The handshake did not finish within HANDSHAKE_IVL.
+    HandshakeTimeout,
+    /// The peer closed the connection or the stream failed.
+    Closed,
+    /// Heartbeats: the peer went silent.
+    Heartbeat,
+    /// The peer sent a message larger than MAXMSGSIZE.
+    TooLarge,
+}
+
+pub enum Outcome {
+    /// Nothing more to do until the next readiness event, command or timer.
+    Idle,
+    /// The handshake just completed: the session attaches the pipe and pumps again.
+    HandshakeDone,
+    Failed(Failure),
+}
+
+enum Phase {
+    Greeting(GreetingExchange),
+    /// ZMTP 3.x NULL mechanism.
+    Null(NullHandshake),
+    /// ZMTP 1.0/2.0: the peer's first frame is its routing id.
+    OldIdentity,
+    Active,
+}
+
+pub struct Engine {
+    pub stream: Stream,
+    config: EngineConfig,
+    phase: Phase,
+    version: PeerVersion,
+    decoder: Decoder,
+    encoder: Encoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    /// A large frame being received straight into its message: (message, flags, filled).
+    in_large: Option<(Msg, FrameFlags, usize)>,
+    /// A decoded message waiting for room in the pipe.
+    in_pending: Option<Msg>,
+    /// Frames of a message are being written to the pipe (rolled back on failure).
+    in_more: bool,
+    output: Vec<u8>,
+    out_pos: usize,
+    /// A large body being written from the message: (message, bytes written).
+    out_large: Option<(Msg, usize)>,
+    heartbeat: Heartbeat,
+    handshake_deadline: Option<Instant>,
+    metadata: Option<Arc<Metadata>>,
+    peer_routing_id: Vec<u8>,
+    pub readable: bool,
+    pub writable: bool,
+    peer_address: String,
+}
+
+impl Engine {
+    pub fn new(stream: Stream, config: EngineConfig, now: Instant) -> Engine {
+        let greeting = GreetingExchange::new(GreetingConfig {
+            socket_type: config.socket_type as u8,
+            routing_id_len: config.routing_id.len(),
+            mechanism: Mechanism::Null,
+            as_server: false,
+            zap_enabled: false,
+        });
+        let peer_address = stream.peer_address();
+        Engine {
+            stream,
+            phase: Phase::Greeting(greeting),
+            version: PeerVersion::V3_1,
+            decoder: Decoder::new(Framing::V3, config.maxmsgsize),
+            encoder: Encoder::new(Framing::V3),
+            input: vec![0; READ_CHUNK.max(config.in_batch)],
+            in_start: 0,
+            in_end: 0,
+            in_large: None,
+            in_pending: None,
+            in_more: false,
+            output: Vec::with_capacity(config.out_batch + MAX_HEADER_LEN),
+            out_pos: 0,
+            out_large: None,
+            heartbeat: Heartbeat::new(config.heartbeat),
+            handshake_deadline: config.handshake_ivl.map(|d| now + d),
+            metadata: None,
+            peer_routing_id: Vec::new(),
+            readable: true,
+            writable: true,
+            peer_address,
+            config,
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        matches!(self.phase, Phase::Active)
+    }
+
+    /// The peer's routing id (its `Identity` property), known once active.
+    pub fn peer_routing_id(&self) -> &[u8] {
+        &self.peer_routing_id
+    }
+
+    /// The properties attached to every message from this peer.
+    pub fn metadata(&self) -> Option<Arc<Metadata>> {
+        self.metadata.clone()
+    }
+
+    pub fn next_timeout(&self) -> Option<Instant> {
+        let heartbeat = if self.is_active() {
+            self.heartbeat.next_timeout()
+        } else {
+            None
+        };
+        match (self.handshake_deadline, heartbeat) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn on_timeout(&mut self, now: Instant) -> Result<(), Failure> {
+        if let Some(deadline) = self.handshake_deadline {
+            if now >= deadline {
+                return Err(Failure::HandshakeTimeout);
+            }
+        }
+        if self.is_active() && self.heartbeat.handle_timeout(now).is_err() {
+            return Err(Failure::Heartbeat);
+        }
+        Ok(())
+    }
+
+    /// Drops a half-delivered message (connection lost mid-message).
+    pub fn abandon(&mut self, pipe: Option<&mut Pipe>) {
+        if self.in_more {
+            if let Some(p) = pipe {
+                p.rollback();
+            }
+            self.in_more = false;
+        }
+    }
+
+    /// Does all the I/O that can be done now.
+    pub fn pump(&mut self, mut pipe: Option<&mut Pipe>, now: Instant) -> Outcome {
+        loop {
+            let was_active = self.is_active();
+            let mut progress = match self.process_input(pipe.as_deref_mut(), now) {
+                Ok(p) => p,
+                Err(f) => return Outcome::Failed(f),
+            };
+            if !was_active && self.is_active() {
+                self.fill_output(None, now);
+                if self.flush_output().is_err() {
+                    return Outcome::Failed(Failure::Closed);
+                }
+                return Outcome::HandshakeDone;
+            }
+            self.fill_output(pipe.as_deref_mut(), now);
+            match self.flush_output() {
+                Ok(p) => progress |= p,
+                Err(_) => return Outcome::Failed(Failure::Closed),
+            }
+            if self.wants_input() && self.readable {
+                match self.read_more() {
+                    Ok(true) => {
+                        progress = true;
+                        if self.is_active() {
+                            self.heartbeat.on_traffic(now);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(f) => return Outcome::Failed(f),
+                }
+            }
+            if !progress {
+                return Outcome::Idle;
+            }
+        }
+    }
+
+    /// More input is welcome unless a decoded message is waiting for pipe room.
+    fn wants_input(&self) -> bool {
+        self.in_pending.is_none()
+    }
+
+    /// Reads into the input buffer (or straight into a large message). Ok(false) on
+    /// EAGAIN; EOF and errors end the connection.
+    fn read_more(&mut self) -> Result<bool, Failure> {
+        if self.in_start == self.in_end {
+            self.in_start = 0;
+            self.in_end = 0;
+        }
+        // A large body: read directly into the message once the buffer is drained.
+        if self.in_start == self.in_end {
+            if let Some((msg, _, filled)) = self.in_large.as_mut() {
+                let remaining = self.decoder.body_remaining();
+                if remaining >= self.input.len() / 2 {
+                    let Some(dest) = msg.data_mut() else {
+                        return Err(Failure::Closed);
+                    };
+                    let end = (*filled + remaining).min(dest.len());
+                    return match self.stream.read(&mut dest[*filled..end]) {
+                        Ok(0) => Err(Failure::Closed),
+                        Ok(n) => {
+                            *filled += n;
+                            self.decoder.body_received(n);
+                            Ok(true)
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            self.readable = false;
+                            Ok(false)
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
+                        Err(_) => Err(Failure::Closed),
+                    };
+                }
+            }
+        }
+        if self.in_end == self.input.len() {
+            // Compact: keep the unconsumed tail at the front.
+            self.input.copy_within(self.in_start..self.in_end, 0);
+            self.in_end -= self.in_start;
+            self.in_start = 0;
+            if self.in_end == self.input.len() {
+                return Ok(false);
+            }
+        }
+        match self.stream.read(&mut self.input[self.in_end..]) {
+            Ok(0) => Err(Failure::Closed),
+            Ok(n) => {
+                self.in_end += n;
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.readable = false;
+                Ok(false)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
+            Err(_) => Err(Failure::Closed),
+        }
+    }
+
+    /// Consumes buffered input as far as the phase and the pipe allow.
+    fn process_input(
+        &mut self,
+        mut pipe: Option<&mut Pipe>,
+        now: Instant,
+    ) -> Result<bool, Failure> {
+        let mut progress = false;
+        let mut wrote = false;
+        if let Some(msg) = self.in_pending.take() {
+            match pipe.as_deref_mut() {
+                Some(p) => match self.deliver(p, msg) {
+                    Ok(()) => {
+                        progress = true;
+                        wrote = true;
+                    }
+                    Err(back) => {
+                        self.in_pending = Some(back);
+                        return Ok(false);
+                    }
+                },
+                None => {
+                    self.in_pending = Some(msg);
+                    return Ok(false);
+                }
+            }
+        }
+        // A large body completed by direct reads.
+        if let Some((_, _, filled)) = &self.in_large {
+            if self.decoder.body_remaining() == 0 && *filled > 0 {
+                let (msg, fl, _) = self.in_large.take().ok_or(Failure::Closed)?;
+                progress = true;
+                if let Some(p) = pipe.as_deref_mut() {
+                    self.frame_done(p, msg, fl, &mut wrote);
+                }
+            }
+        }
+        // The buffer is taken out while frames are handled, so bodies can be borrowed
+        // from it without copying.
+        let input = std::mem::take(&mut self.input);
+        let result = self.decode_frames(&input, pipe.as_deref_mut(), now, &mut wrote);
+        self.input = input;
+        progress |= result?;
+        if wrote {
+            if let Some(p) = pipe {
+                p.flush();
+            }
+        }
+        Ok(progress)
+    }
+
+    fn decode_frames(
+        &mut self,
+        input: &[u8],
+        mut pipe: Option<&mut Pipe>,
+        now: Instant,
+        wrote: &mut bool,
+    ) -> Result<bool, Failure> {
+        let mut progress = false;
+        while self.in_start < self.in_end && self.in_pending.is_none() {
+            if matches!(self.phase, Phase::Greeting(_)) {
+                self.feed_greeting(input, now)?;
+                progress = true;
+                if matches!(self.phase, Phase::Greeting(_)) {
+                    break;
+                }
+                continue;
+            }
+            if self.is_active() && pipe.is_none() {
+                break;
+            }
+            let window = &input[self.in_start..self.in_end];
+            let decoded = self.decoder.decode(window);
+            let (consumed, event) = match decoded {
+                Ok(r) => r,
+                Err(e) => return Err(self.protocol_failure(e)),
+            };
+            self.in_start += consumed;
+            progress |= consumed > 0;
+            match event {
+                None if consumed == 0 => break,
+                None => {}
+                Some(Decoded::Frame { flags: fl, body }) => {
+                    self.handle_frame(pipe.as_deref_mut(), fl, &window[body], now, wrote)?;
+                }
+                Some(Decoded::Start { flags: fl, size }) => {
+                    // A body that is not all here yet: receive it into its own message.
+                    let msg = Msg::with_size(size).ok_or(Failure::TooLarge)?;
+                    self.in_large = Some((msg, fl, 0));
+                }
+                Some(Decoded::Chunk { body, last }) => {
+                    let bytes = &window[body];
+                    if let Some((msg, _, filled)) = self.in_large.as_mut() {
+                        if let Some(dest) = msg.data_mut() {
+                            let end = (*filled + bytes.len()).min(dest.len());
+                            dest[*filled..end].copy_from_slice(&bytes[..end - *filled]);
+                            *filled = end;
+                        }
+                    }
+                    if last {
+                        if let (Some((msg, fl, _)), Some(p)) =
+                            (self.in_large.take(), pipe.as_deref_mut())
+                        {
+                            self.frame_done(p, msg, fl, wrote);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(progress)
+    }
+
+    fn protocol_failure(&self, e: ProtocolError) -> Failure {
+        if e == ProtocolError::MessageTooLarge {
+            return Failure::TooLarge;
+        }
+        if self.is_active() {
+            Failure::Closed
+        } else {
+            Failure::Protocol(e.monitor_code())
+        }
+    }
+
+    fn feed_greeting(&mut self, input: &[u8], now: Instant) -> Result<(), Failure> {
+        let Phase::Greeting(exchange) = &mut self.phase else {
+            return Ok(());
+        };
+        let (consumed, detected) = exchange
+            .feed(&input[self.in_start..self.in_end])
+            .map_err(|e| Failure::Protocol(e.monitor_code()))?;
+        self.in_start += consumed;
+        exchange.take_output(&mut self.output);
+        let Some(detected) = detected else {
+            return Ok(());
+        };
+        self.version = detected.version;
+        match detected.version {
+            PeerVersion::V3_0 | PeerVersion::V3_1 => {
+                let handshake = NullHandshake::new(&NullConfig {
+                    socket_type: self.config.socket_type,
+                    routing_id: self.config.routing_id.clone(),
+                    properties: self.config.properties.clone(),
+                })
+                .map_err(|_| Failure::Protocol(None))?;
+                self.phase = Phase::Null(handshake);
+            }
+            PeerVersion::V2 | PeerVersion::V1 | PeerVersion::V1Unversioned => {
+                let framing = if detected.version == PeerVersion::V2 {
+                    Framing::V2
+                } else {
+                    Framing::V1
+                };
+                self.decoder = Decoder::new(framing, self.config.maxmsgsize);
+                self.encoder = Encoder::new(framing);
+                // Our routing id is the first frame the old peer expects.
+                if detected.routing_id_header_sent() {
+                    self.output.extend_from_slice(&self.config.routing_id);
+                } else {
+                    let _ = self.encoder.encode(
+                        FrameFlags::MESSAGE,
+                        &self.config.routing_id.clone(),
+                        &mut self.output,
+                    );
+                }
+                let replay = detected.replay().to_vec();
+                let mut props = Metadata::new();
+                if let Some(name) = detected
+                    .peer_socket_type
+                    .and_then(|t| socket_type_name(i32::from(t)))
+                {
+                    props.insert("Socket-Type", name.as_bytes());
+                }
+                props.insert("Peer-Address", self.peer_address.as_bytes());
+                self.metadata = Some(Arc::new(props));
+                self.phase = Phase::OldIdentity;
+                // Bytes of the peer's first frame (its routing id) that the greeting
+                // consumed from an unversioned 1.0 peer: decode them first.
+                let mut pos = 0;
+                while pos < replay.len() {
+                    let (consumed, event) = self
+                        .decoder
+                        .decode(&replay[pos..])
+                        .map_err(|e| Failure::Protocol(e.monitor_code()))?;
+                    if let Some(Decoded::Frame { flags: fl, body }) = event {
+                        let body = replay[pos..][body].to_vec();
+                        self.handle_frame(None, fl, &body, now, &mut false)?;
+                    }
+                    if consumed == 0 {
+                        break;
+                    }
+                    pos += consumed;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_frame(
+        &mut self,
+        pipe: Option<&mut Pipe>,
+        fl: FrameFlags,
+        body: &[u8],
+        now: Instant,
+        wrote: &mut bool,
+    ) -> Result<(), Failure> {
+        match &mut self.phase {
+            Phase::Greeting(_) => Ok(()),
+            Phase::Null(handshake) => {
+                if !fl.command {
+                    return Err(Failure::Protocol(Some(
+                        ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+                    )));
+                }
+                let result = handshake.handle_command(body);
+                // An ERROR for the peer (e.g. wrong socket type) goes out before we close.
+                let mut cmd = Vec::new();
+                while handshake.poll_command(&mut cmd) {
+                    let _ = self
+                        .encoder
+                        .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
+                    cmd.clear();
+                }
+                if let Err(e) = result {
+                    let _ = self.flush_output();
+                    return Err(Failure::Protocol(e.monitor_code()));
+                }
+                if handshake.is_complete() {
+                    let peer = handshake.take_peer_metadata().unwrap_or_default();
+                    let mut props = Metadata::new();
+                    for (name, value) in peer.iter() {
+                        if let Ok(name) = std::str::from_utf8(name) {
+                            props.insert(name, value);
+                        }
+                    }
+                    props.insert("Peer-Address", self.peer_address.as_bytes());
+                    self.peer_routing_id =
+                        peer.get("Identity").map(|v| v.to_vec()).unwrap_or_default();
+                    self.metadata = Some(Arc::new(props));
+                    self.become_active(now);
+                }
+                Ok(())
+            }
+            Phase::OldIdentity => {
+                self.peer_routing_id = body.to_vec();
+                self.become_active(now);
+                // A ZMTP 1.0 subscriber cannot subscribe: it gets everything.
+                if self.decoder.framing() == Framing::V1
+                    && matches!(self.config.socket_type, ZMQ_PUB | ZMQ_XPUB)
+                {
+                    self.in_pending = Some(Msg::from_slice(&[1]));
+                }
+                Ok(())
+            }
+            Phase::Active => {
+                let Some(p) = pipe else {
+                    return Ok(());
+                };
+                if fl.command {
+                    return self.handle_command(p, body, now, wrote);
+                }
+                let mut msg = Msg::from_slice(body);
+                msg.set_more(fl.more);
+                self.frame_done(p, msg, fl, wrote);
+                Ok(())
+            }
+        }
+    }
+
+    fn become_active(&mut self, now: Instant) {
+        self.phase = Phase::Active;
+        self.handshake_deadline = None;
+        self.heartbeat.start(now);
+    }
+
+    fn handle_command(
+        &mut self,
+        pipe: &mut Pipe,
+        body: &[u8],
+        now: Instant,
+        wrote: &mut bool,
+    ) -> Result<(), Failure> {
+        let command = ZmtpCommand::parse(body).map_err(|_| Failure::Closed)?;
+        self.heartbeat.on_command(now, &command);
+        match command {
+            ZmtpCommand::Subscribe(topic) | ZmtpCommand::Cancel(topic) => {
+                let mut msg = Msg::from_slice(topic);
+                let kind = if matches!(command, ZmtpCommand::Subscribe(_)) {
+                    flags::SUBSCRIBE
+                } else {
+                    flags::CANCEL
+                };
+                msg.set_flags(kind);
+                self.frame_done(pipe, msg, FrameFlags::MESSAGE, wrote);
+                Ok(())
+            }
+            ZmtpCommand::Error(_) => Err(Failure::Closed),
+            _ => Ok(()),
+        }
+    }
+
+    /// Hands a received frame to the socket.
+    fn frame_done(&mut self, pipe: &mut Pipe, mut msg: Msg, fl: FrameFlags, wrote: &mut bool) {
+        msg.set_more(fl.more);
+        if msg.metadata().is_none() {
+            msg.set_metadata(self.metadata.clone());
+        }
+        match self.deliver(pipe, msg) {
+            Ok(()) => *wrote = true,
+            Err(back) => self.in_pending = Some(back),
+        }
+    }
+
+    fn deliver(&mut self, pipe: &mut Pipe, msg: Msg) -> Result<(), Msg> {
+        let more = msg.more();
+        pipe.write(msg)?;
+        self.in_more = more;
+        Ok(())
+    }
+
+    /// Queues handshake commands, heartbeats and messages from the pipe for sending.
+    fn fill_output(&mut self, pipe: Option<&mut Pipe>, now: Instant) {
+        let mut cmd = Vec::new();
+        match &mut self.phase {
+            Phase::Greeting(exchange) => exchange.take_output(&mut self.output),
+            Phase::Null(handshake) => {
+                while handshake.poll_command(&mut cmd) {
+                    let _ = self
+                        .encoder
+                        .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
+                    cmd.clear();
+                }
+            }
+            Phase::OldIdentity => {}
+            Phase::Active => {
+                if matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
+                    while self.heartbeat.poll_command(now, &mut cmd) {
+                        let _ = self
+                            .encoder
+                            .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
+                        cmd.clear();
+                    }
+                }
+                let Some(pipe) = pipe else {
+                    return;
+                };
+                while self.out_large.is_none()
+                    && self.output.len() - self.out_pos < self.config.out_batch
+                {
+                    let Some(msg) = pipe.read() else {
+                        break;
+                    };
+                    self.encode_message(msg);
+                }
+            }
+        }
+    }
+
+    fn encode_message(&mut self, msg: Msg) {
+        let f = msg.flags();
+        if f & (flags::SUBSCRIBE | flags::CANCEL) != 0 {
+            let kind = if f & flags::SUBSCRIBE != 0 {
+                SubscriptionKind::Subscribe
+            } else {
+                SubscriptionKind::Cancel
+            };
+            let mut body = Vec::with_capacity(msg.len() + 11);
+            let frame_flags = subscription::encode(self.version, kind, msg.data(), &mut body);
+            let _ = self.encoder.encode(frame_flags, &body, &mut self.output);
+            return;
+        }
+        let frame_flags = FrameFlags {
+            more: msg.more(),
+            command: false,
+        };
+        if msg.len() < LARGE_BODY {
+            let _ = self
+                .encoder
+                .encode(frame_flags, msg.data(), &mut self.output);
+        } else {
+            let mut header = [0u8; MAX_HEADER_LEN];
+            if let Ok(n) = self.encoder.header(frame_flags, msg.len(), &mut header) {
+                self.output.extend_from_slice(&header[..n]);
+                self.out_large = Some((msg, 0));
+            }
+        }
+    }
+
+    /// Writes queued output until done or EAGAIN. Ok(true) if anything was written.
+    fn flush_output(&mut self) -> io::Result<bool> {
+        let mut progress = false;
+        while self.writable && (self.out_pos < self.output.len() || self.out_large.is_some()) {
+            let head = &self.output[self.out_pos..];
+            let body: &[u8] = match &self.out_large {
+                Some((msg, off)) => &msg.data()[*off..],
+                None => &[],
+            };
+            let slices = [IoSlice::new(head), IoSlice::new(body)];
+            match self.stream.write_vectored(&slices) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(mut n) => {
+                    progress = true;
+                    let from_head = n.min(head.len());
+                    self.out_pos += from_head;
+                    n -= from_head;
+                    if let Some((msg, off)) = self.out_large.as_mut() {
+                        *off += n;
+                        if *off >= msg.len() && self.out_pos == self.output.len() {
+                            self.out_large = None;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if self.out_pos == self.output.len() && self.out_large.is_none() {
+            self.output.clear();
+            self.out_pos = 0;
+        }
+        Ok(progress)
+    }
+
+    /// True when everything queued has been written.
+    pub fn output_drained(&self) -> bool {
+        self.out_pos == self.output.len() && self.out_large.is_none()
+    }
+}

@@ -1,0 +1,141 @@
+//! A bound endpoint on an I/O thread: accepts connections and starts a session for
+//! each. Closing it (unbind, socket close) closes the connections it accepted too.
+
+use super::session::{Session, SessionSpec};
+use super::stream::Stream;
+use super::Reactor;
+use crate::constants::*;
+use crate::mailbox::Mailbox;
+use crate::options::Options;
+use crate::socket::monitor::SharedMonitor;
+use crate::transport::socket_options;
+use mio::net::{TcpListener, UnixListener};
+use mio::{Interest, Registry, Token};
+use std::io;
+use std::os::unix::io::AsRawFd;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub enum Acceptor {
+    Tcp(TcpListener),
+    /// The socket file is removed when the listener closes.
+    Unix(UnixListener, Option<PathBuf>),
+}
+
+/// What a socket hands to an I/O thread after binding.
+pub struct ListenerSpec {
+    pub id: u64,
+    /// The endpoint as reported in ZMQ_LAST_ENDPOINT and monitor events.
+    pub endpoint: String,
+    pub acceptor: Acceptor,
+    pub options: Options,
+    pub socket: Arc<Mailbox>,
+    pub receives_routing_id: bool,
+    pub monitor: SharedMonitor,
+}
+
+impl ListenerSpec {
+    pub fn acceptor_fd(&self) -> i32 {
+        match &self.acceptor {
+            Acceptor::Tcp(l) => l.as_raw_fd(),
+            Acceptor::Unix(l, _) => l.as_raw_fd(),
+        }
+    }
+}
+
+pub struct Listener {
+    spec: ListenerSpec,
+    /// Ids of the sessions this listener accepted.
+    pub children: Vec<u64>,
+}
+
+impl Listener {
+    pub fn new(spec: ListenerSpec) -> Listener {
+        Listener {
+            spec,
+            children: Vec::new(),
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.spec.id
+    }
+
+    pub fn fd(&self) -> i32 {
+        match &self.spec.acceptor {
+            Acceptor::Tcp(l) => l.as_raw_fd(),
+            Acceptor::Unix(l, _) => l.as_raw_fd(),
+        }
+    }
+
+    pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+        match &mut self.spec.acceptor {
+            Acceptor::Tcp(l) => registry.register(l, token, Interest::READABLE),
+            Acceptor::Unix(l, _) => registry.register(l, token, Interest::READABLE),
+        }
+    }
+
+    fn emit(&self, event: i32, value: u32) {
+        if let Some(m) = self.spec.monitor.lock().as_mut() {
+            m.emit(event, value, &self.spec.endpoint);
+        }
+    }
+
+    /// Accepts every pending connection.
+    pub fn ready(&mut self, reactor: &mut Reactor, now: Instant) {
+        loop {
+            let accepted = match &self.spec.acceptor {
+                Acceptor::Tcp(l) => l.accept().map(|(s, _)| {
+                    let _ = socket_options::apply_tcp_options(s.as_raw_fd(), &self.spec.options);
+                    Stream::Tcp(s)
+                }),
+                Acceptor::Unix(l, _) => l.accept().map(|(s, _)| Stream::Unix(s)),
+            };
+            match accepted {
+                Ok(stream) => {
+                    self.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u32);
+                    let id = crate::io::next_object_id();
+                    self.children.push(id);
+                    let session = Session::new(SessionSpec {
+                        id,
+                        endpoint: self.spec.endpoint.clone(),
+                        target: None,
+                        options: self.spec.options.clone(),
+                        socket: self.spec.socket.clone(),
+                        pipe: None,
+                        receives_routing_id: self.spec.receives_routing_id,
+                        monitor: self.spec.monitor.clone(),
+                    });
+                    reactor.add_session(session, Some(stream), now);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.emit(
+                        ZMQ_EVENT_ACCEPT_FAILED,
+                        e.raw_os_error().unwrap_or(0) as u32,
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Stops listening (removing an ipc socket file).
+    pub fn close(&mut self, registry: &Registry) {
+        let fd = self.fd() as u32;
+        match &mut self.spec.acceptor {
+            Acceptor::Tcp(l) => {
+                let _ = registry.deregister(l);
+            }
+            Acceptor::Unix(l, path) => {
+                let _ = registry.deregister(l);
+                if let Some(p) = path.take() {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+        self.emit(ZMQ_EVENT_CLOSED, fd);
+    }
+}

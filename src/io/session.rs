@@ -1,0 +1,439 @@
+//! A session: the I/O-thread side of one connection's pipe to a socket. A connecting
+//! session outlives its connections: it connects, reconnects with backoff after a
+//! failure, and keeps the pipe (messages queue up to the HWM while disconnected) unless
+//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives exactly as long as its
+//! connection. On close it lingers: it keeps sending what the socket queued, up to
+//! ZMQ_LINGER, then ends.
+
+use super::engine::{Engine, EngineConfig, Failure, Outcome};
+use super::stream::Stream;
+use super::Reactor;
+use crate::command::Command;
+use crate::constants::*;
+use crate::mailbox::Mailbox;
+use crate::msg::{flags, Msg};
+use crate::options::Options;
+use crate::pipe::{pipe_pair, Direction, Pipe};
+use crate::socket::monitor::SharedMonitor;
+use crate::transport::Target;
+use mio::event::Event;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What a socket hands to an I/O thread to start a session.
+pub struct SessionSpec {
+    pub id: u64,
+    pub endpoint: String,
+    /// Where to connect; None for a session of an accepted connection.
+    pub target: Option<Target>,
+    pub options: Options,
+    pub socket: Arc<Mailbox>,
+    /// The session's end of a pipe created at connect time (without ZMQ_IMMEDIATE).
+    pub pipe: Option<Pipe>,
+    /// The socket wants peers' routing ids first in the pipe (ROUTER).
+    pub receives_routing_id: bool,
+    pub monitor: SharedMonitor,
+}
+
+enum State {
+    /// A non-blocking connect is in progress.
+    Connecting(Stream),
+    Connected(Box<Engine>),
+    /// Waiting to reconnect.
+    Waiting(Instant),
+    Done,
+}
+
+pub struct Session {
+    spec: SessionSpec,
+    state: State,
+    pipe: Option<Pipe>,
+    config: EngineConfig,
+    reconnect_ivl: Duration,
+    /// Set once the socket closed or disconnected: finish sending, then end.
+    closing: Option<Option<Instant>>,
+    /// The outbound pipe stopped in the middle of a message when a connection died.
+    skip_partial_out: bool,
+    connected_once: bool,
+}
+
+impl Session {
+    pub fn new(mut spec: SessionSpec) -> Session {
+        let config = EngineConfig::from_options(&spec.options);
+        let reconnect_ivl = Duration::from_millis(spec.options.reconnect_ivl.max(0) as u64);
+        let pipe = spec.pipe.take();
+        Session {
+            spec,
+            state: State::Done,
+            pipe,
+            config,
+            reconnect_ivl,
+            closing: None,
+            skip_partial_out: false,
+            connected_once: false,
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.spec.id
+    }
+
+    pub fn pipe_id(&self) -> Option<crate::pipe::PipeId> {
+        self.pipe.as_ref().map(|p| p.id())
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+
+    fn emit(&self, event: i32, value: u32) {
+        if let Some(m) = self.spec.monitor.lock().as_mut() {
+            m.emit(event, value, &self.spec.endpoint);
+        }
+    }
+
+    /// Starts a session: connects, or adopts an accepted stream.
+    pub fn start(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        accepted: Option<Stream>,
+        now: Instant,
+    ) {
+        if let Some(pipe) = &self.pipe {
+            reactor.own_pipe(pipe.id(), token);
+        }
+        match accepted {
+            Some(stream) => self.connected(reactor, token, stream, now),
+            None => self.connect(reactor, token, now),
+        }
+    }
+
+    fn connect(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        let Some(target) = &self.spec.target else {
+            self.state = State::Done;
+            return;
+        };
+        match target.connect(&self.spec.options) {
+            Ok((mut stream, in_progress)) => {
+                if stream
+                    .register(reactor.registry(), reactor.token(token))
+                    .is_err()
+                {
+                    return self.schedule_reconnect(now);
+                }
+                if in_progress {
+                    self.emit(ZMQ_EVENT_CONNECT_DELAYED, 0);
+                    self.state = State::Connecting(stream);
+                } else {
+                    self.on_connected(reactor, token, stream, now);
+                }
+            }
+            Err(_) => self.schedule_reconnect(now),
+        }
+    }
+
+    fn connected(&mut self, reactor: &mut Reactor, token: usize, mut stream: Stream, now: Instant) {
+        if stream
+            .register(reactor.registry(), reactor.token(token))
+            .is_err()
+        {
+            self.state = State::Done;
+            return;
+        }
+        self.state = State::Connected(Box::new(Engine::new(stream, self.config.clone(), now)));
+        self.pump(reactor, token, now);
+    }
+
+    fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
+        self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
+        self.state = State::Connected(Box::new(Engine::new(stream, self.config.clone(), now)));
+        self.pump(reactor, token, now);
+    }
+
+    fn schedule_reconnect(&mut self, now: Instant) {
+        if self.spec.target.is_none()
+            || self.spec.options.reconnect_ivl < 0
+            || self.closing.is_some() && self.pipe.is_none()
+        {
+            self.finish();
+            return;
+        }
+        let ivl = self.reconnect_ivl;
+        self.emit(ZMQ_EVENT_CONNECT_RETRIED, ivl.as_millis() as u32);
+        self.state = State::Waiting(now + ivl);
+        // Exponential backoff up to RECONNECT_IVL_MAX, as libzmq.
+        let max = self.spec.options.reconnect_ivl_max;
+        if max > 0 {
+            self.reconnect_ivl = (self.reconnect_ivl * 2).min(Duration::from_millis(max as u64));
+        }
+    }
+
+    /// A readiness event for this session's stream.
+    pub fn ready(&mut self, reactor: &mut Reactor, token: usize, event: &Event, now: Instant) {
+        match &mut self.state {
+            State::Connecting(stream) => {
+                if event.is_writable() || event.is_error() || event.is_write_closed() {
+                    let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_))
+                        || !stream.is_connected();
+                    let State::Connecting(mut stream) =
+                        std::mem::replace(&mut self.state, State::Done)
+                    else {
+                        return;
+                    };
+                    if failed {
+                        stream.deregister(reactor.registry());
+                        drop(stream);
+                        self.schedule_reconnect(now);
+                    } else {
+                        self.on_connected(reactor, token, stream, now);
+                    }
+                }
+            }
+            State::Connected(engine) => {
+                if event.is_readable() || event.is_read_closed() || event.is_error() {
+                    engine.readable = true;
+                }
+                if event.is_writable() {
+                    engine.writable = true;
+                }
+                self.pump(reactor, token, now);
+            }
+            State::Waiting(_) | State::Done => {}
+        }
+    }
+
+    /// Moves data; handles the end of the handshake and of the connection.
+    pub fn pump(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        loop {
+            let State::Connected(engine) = &mut self.state else {
+                return;
+            };
+            if self.skip_partial_out {
+                if let Some(pipe) = self.pipe.as_mut() {
+                    while let Some(m) = pipe.read() {
+                        if !m.more() {
+                            self.skip_partial_out = false;
+                            break;
+                        }
+                    }
+                }
+            }
+            let usable_pipe = if engine.is_active() {
+                self.pipe.as_mut()
+            } else {
+                None
+            };
+            match engine.pump(usable_pipe, now) {
+                Outcome::Idle => break,
+                Outcome::HandshakeDone => self.handshake_done(reactor, token),
+                Outcome::Failed(failure) => {
+                    self.connection_lost(reactor, failure, now);
+                    return;
+                }
+            }
+        }
+        self.check_linger_done(reactor);
+    }
+
+    fn handshake_done(&mut self, reactor: &mut Reactor, token: usize) {
+        self.emit(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
+        let State::Connected(engine) = &self.state else {
+            return;
+        };
+        let routing_id = engine.peer_routing_id().to_vec();
+        let reconnected = self.connected_once;
+        self.connected_once = true;
+        match self.pipe.as_mut() {
+            Some(pipe) => {
+                if self.spec.receives_routing_id {
+                    let mut id = Msg::from_slice(&routing_id);
+                    id.set_flags(flags::ROUTING_ID);
+                    if pipe.write(id).is_ok() {
+                        pipe.flush();
+                    }
+                }
+                // A subscriber's peer forgot our subscriptions: have the socket resend them.
+                if reconnected && matches!(self.spec.options.socket_type, ZMQ_SUB | ZMQ_XSUB) {
+                    pipe.send_to_peer(Command::Hiccup(pipe.peer_id()));
+                }
+            }
+            None => {
+                let o = &self.spec.options;
+                let conflate = o.conflate
+                    && matches!(
+                        o.socket_type,
+                        ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
+                    );
+                let (mut socket_end, mut ours) = pipe_pair(
+                    Direction {
+                        hwm: if conflate { 0 } else { o.sndhwm.max(0) as u64 },
+                        conflate,
+                    },
+                    Direction {
+                        hwm: if conflate { 0 } else { o.rcvhwm.max(0) as u64 },
+                        conflate,
+                    },
+                );
+                ours.set_owner(reactor.mailbox());
+                socket_end.set_owner(&self.spec.socket);
+                socket_end.locally_initiated = self.spec.target.is_some();
+                socket_end.endpoint = Some(Arc::from(self.spec.endpoint.as_str()));
+                if self.spec.receives_routing_id {
+                    let mut id = Msg::from_slice(&routing_id);
+                    id.set_flags(flags::ROUTING_ID);
+                    if ours.write(id).is_ok() {
+                        ours.flush();
+                    }
+                }
+                reactor.own_pipe(ours.id(), token);
+                self.pipe = Some(ours);
+                self.spec.socket.send(Command::Attach(Box::new(socket_end)));
+            }
+        }
+    }
+
+    fn connection_lost(&mut self, reactor: &mut Reactor, failure: Failure, now: Instant) {
+        let State::Connected(mut engine) = std::mem::replace(&mut self.state, State::Done) else {
+            return;
+        };
+        let was_active = engine.is_active();
+        engine.abandon(self.pipe.as_mut());
+        let fd = engine.stream.fd() as u32;
+        engine.stream.deregister(reactor.registry());
+        drop(engine);
+        match failure {
+            Failure::Protocol(code) if !was_active => match code {
+                Some(code) => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32),
+                None => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0),
+            },
+            Failure::HandshakeTimeout => {
+                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u32)
+            }
+            _ => {}
+        }
+        self.emit(ZMQ_EVENT_DISCONNECTED, fd);
+        if self.closing.is_some() || self.spec.target.is_none() {
+            self.finish();
+            return;
+        }
+        // Frames of a message half sent on the dead connection must not start the
+        // stream on the next one.
+        self.skip_partial_out = true;
+        if self.spec.options.immediate {
+            if let Some(mut pipe) = self.pipe.take() {
+                pipe.terminate();
+            }
+        }
+        self.schedule_reconnect(now);
+    }
+
+    /// Ends the session: closes the pipe (the socket sees it terminate) and the stream.
+    fn finish(&mut self) {
+        if let Some(mut pipe) = self.pipe.take() {
+            pipe.terminate();
+        }
+        self.state = State::Done;
+    }
+
+    /// A command for this session's pipe.
+    pub fn pipe_command(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        command: Command,
+        now: Instant,
+    ) {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return;
+        };
+        match command {
+            Command::ActivateRead(_) => {
+                pipe.activate_read();
+            }
+            Command::ActivateWrite(_, n) => {
+                pipe.activate_write(n);
+            }
+            Command::PipeTerm(_) => {
+                pipe.peer_terminated();
+                if self.closing.is_none() {
+                    let linger = self.spec.options.linger;
+                    self.begin_close(linger, now);
+                }
+            }
+            _ => {}
+        }
+        self.pump(reactor, token, now);
+        self.check_linger_done(reactor);
+    }
+
+    /// The socket closed or disconnected: send what is queued (within `linger` ms,
+    /// -1 = forever), then end.
+    pub fn close(&mut self, reactor: &mut Reactor, token: usize, linger: i32, now: Instant) {
+        self.begin_close(linger, now);
+        self.pump(reactor, token, now);
+        self.check_linger_done(reactor);
+    }
+
+    fn begin_close(&mut self, linger: i32, now: Instant) {
+        // LINGER 0 drops what is queued at once; -1 waits for as long as it takes.
+        let deadline = (linger >= 0).then(|| now + Duration::from_millis(linger as u64));
+        self.closing = Some(deadline);
+    }
+
+    /// While closing: done once the socket's pipe is drained and the output written.
+    fn check_linger_done(&mut self, reactor: &mut Reactor) {
+        let Some(deadline) = self.closing else {
+            return;
+        };
+        let expired = deadline.is_some_and(|d| Instant::now() >= d);
+        let drained = match (self.pipe.as_mut(), &self.state) {
+            (None, _) => true,
+            (Some(pipe), State::Connected(engine)) => pipe.is_done() && engine.output_drained(),
+            // Not connected: done only if nothing but the delimiter is left.
+            (Some(pipe), _) => !pipe.check_read() && pipe.is_done(),
+        };
+        if expired || drained {
+            match std::mem::replace(&mut self.state, State::Done) {
+                State::Connected(mut engine) => {
+                    let fd = engine.stream.fd() as u32;
+                    engine.stream.deregister(reactor.registry());
+                    drop(engine);
+                    self.emit(ZMQ_EVENT_CLOSED, fd);
+                }
+                State::Connecting(mut stream) => stream.deregister(reactor.registry()),
+                _ => {}
+            }
+            self.finish();
+        }
+    }
+
+    pub fn next_timeout(&self) -> Option<Instant> {
+        let state = match &self.state {
+            State::Waiting(at) => Some(*at),
+            State::Connected(engine) => engine.next_timeout(),
+            _ => None,
+        };
+        let linger = self.closing.flatten();
+        match (state, linger) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn on_timeout(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        match &mut self.state {
+            State::Waiting(at) if now >= *at => self.connect(reactor, token, now),
+            State::Connected(engine) => {
+                if let Err(failure) = engine.on_timeout(now) {
+                    self.connection_lost(reactor, failure, now);
+                } else {
+                    self.pump(reactor, token, now);
+                }
+            }
+            _ => {}
+        }
+        self.check_linger_done(reactor);
+    }
+}
