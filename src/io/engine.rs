@@ -38,6 +38,8 @@ pub struct EngineConfig {
     pub handshake_ivl: Option<Duration>,
     pub in_batch: usize,
     pub out_batch: usize,
+    /// ZMQ_STREAM: raw bytes, no ZMTP at all.
+    pub raw: bool,
 }
 
 impl EngineConfig {
@@ -60,6 +62,7 @@ impl EngineConfig {
             handshake_ivl: ms(o.handshake_ivl),
             in_batch: o.in_batch_size.max(1) as usize,
             out_batch: o.out_batch_size.max(1) as usize,
+            raw: o.socket_type == ZMQ_STREAM,
         }
     }
 }
@@ -123,6 +126,8 @@ pub struct Engine {
     pub readable: bool,
     pub writable: bool,
     peer_address: String,
+    /// The end of the handshake was reported to the session.
+    announced: bool,
 }
 
 impl Engine {
@@ -135,7 +140,7 @@ impl Engine {
             zap_enabled: false,
         });
         let peer_address = stream.peer_address();
-        Engine {
+        let mut engine = Engine {
             stream,
             phase: Phase::Greeting(greeting),
             version: PeerVersion::V3_1,
@@ -156,9 +161,19 @@ impl Engine {
             peer_routing_id: Vec::new(),
             readable: true,
             writable: true,
+            announced: false,
             peer_address,
             config,
+        };
+        if engine.config.raw {
+            // A raw peer is "connected" at once: no greeting, no handshake.
+            let mut props = Metadata::new();
+            props.insert("Peer-Address", engine.peer_address.as_bytes());
+            engine.metadata = Some(Arc::new(props));
+            engine.phase = Phase::Active;
+            engine.handshake_deadline = None;
         }
+        engine
     }
 
     pub fn is_active(&self) -> bool {
@@ -212,12 +227,12 @@ impl Engine {
     /// Does all the I/O that can be done now.
     pub fn pump(&mut self, mut pipe: Option<&mut Pipe>, now: Instant) -> Outcome {
         loop {
-            let was_active = self.is_active();
             let mut progress = match self.process_input(pipe.as_deref_mut(), now) {
                 Ok(p) => p,
                 Err(f) => return Outcome::Failed(f),
             };
-            if !was_active && self.is_active() {
+            if !self.announced && self.is_active() {
+                self.announced = true;
                 self.fill_output(None, now);
                 if self.flush_output().is_err() {
                     return Outcome::Failed(Failure::Closed);
@@ -367,6 +382,18 @@ impl Engine {
         wrote: &mut bool,
     ) -> Result<bool, Failure> {
         let mut progress = false;
+        if self.config.raw {
+            // Every chunk read is one message.
+            if self.in_start < self.in_end {
+                if let Some(p) = pipe {
+                    let msg = Msg::from_slice(&input[self.in_start..self.in_end]);
+                    self.in_start = self.in_end;
+                    self.frame_done(p, msg, FrameFlags::MESSAGE, wrote);
+                    progress = true;
+                }
+            }
+            return Ok(progress);
+        }
         while self.in_start < self.in_end && self.in_pending.is_none() {
             if matches!(self.phase, Phase::Greeting(_)) {
                 self.feed_greeting(input, now)?;
@@ -666,6 +693,14 @@ impl Engine {
     }
 
     fn encode_message(&mut self, msg: Msg) {
+        if self.config.raw {
+            if msg.len() < LARGE_BODY {
+                self.output.extend_from_slice(msg.data());
+            } else {
+                self.out_large = Some((msg, 0));
+            }
+            return;
+        }
         let f = msg.flags();
         if f & (flags::SUBSCRIBE | flags::CANCEL) != 0 {
             let kind = if f & flags::SUBSCRIBE != 0 {

@@ -32,6 +32,7 @@ pub struct ListenerSpec {
     pub options: Options,
     pub socket: Arc<Mailbox>,
     pub receives_routing_id: bool,
+    pub stream_notify: bool,
     pub monitor: SharedMonitor,
 }
 
@@ -105,6 +106,7 @@ impl Listener {
                         socket: self.spec.socket.clone(),
                         pipe: None,
                         receives_routing_id: self.spec.receives_routing_id,
+                        stream_notify: self.spec.stream_notify,
                         monitor: self.spec.monitor.clone(),
                     });
                     reactor.add_session(session, Some(stream), now);

@@ -32,6 +32,8 @@ pub struct SessionSpec {
     pub pipe: Option<Pipe>,
     /// The socket wants peers' routing ids first in the pipe (ROUTER).
     pub receives_routing_id: bool,
+    /// ZMQ_STREAM with ZMQ_STREAM_NOTIFY: an empty message announces connect/disconnect.
+    pub stream_notify: bool,
     pub monitor: SharedMonitor,
 }
 
@@ -243,16 +245,21 @@ impl Session {
             return;
         };
         let routing_id = engine.peer_routing_id().to_vec();
+        // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
+        let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
         let reconnected = self.connected_once;
         self.connected_once = true;
         match self.pipe.as_mut() {
             Some(pipe) => {
-                if self.spec.receives_routing_id {
+                if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
                     if pipe.write(id).is_ok() {
                         pipe.flush();
                     }
+                }
+                if self.spec.stream_notify && pipe.write(Msg::new()).is_ok() {
+                    pipe.flush();
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
                 if reconnected && matches!(self.spec.options.socket_type, ZMQ_SUB | ZMQ_XSUB) {
@@ -280,12 +287,15 @@ impl Session {
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();
                 socket_end.endpoint = Some(Arc::from(self.spec.endpoint.as_str()));
-                if self.spec.receives_routing_id {
+                if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
                     if ours.write(id).is_ok() {
                         ours.flush();
                     }
+                }
+                if self.spec.stream_notify && ours.write(Msg::new()).is_ok() {
+                    ours.flush();
                 }
                 reactor.own_pipe(ours.id(), token);
                 self.pipe = Some(ours);
@@ -332,6 +342,10 @@ impl Session {
     /// Ends the session: closes the pipe (the socket sees it terminate) and the stream.
     fn finish(&mut self) {
         if let Some(mut pipe) = self.pipe.take() {
+            // STREAM_NOTIFY: an empty message tells the socket the peer is gone.
+            if self.spec.stream_notify && self.closing.is_none() && pipe.write(Msg::new()).is_ok() {
+                pipe.flush();
+            }
             pipe.terminate();
         }
         self.state = State::Done;

@@ -332,6 +332,7 @@ impl Socket {
                     options: self.options.clone(),
                     socket: self.mailbox.clone(),
                     receives_routing_id: self.receives_routing_id(),
+                    stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
                 };
                 let fd = listener.acceptor_fd();
@@ -405,6 +406,7 @@ impl Socket {
                     socket: self.mailbox.clone(),
                     pipe,
                     receives_routing_id: self.receives_routing_id(),
+                    stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
                 };
                 io.send(Command::AddSession(Box::new(spec)));

@@ -107,6 +107,11 @@ impl Pattern {
         }
     }
 
+    /// STREAM with ZMQ_STREAM_NOTIFY on (the default).
+    pub fn stream_notify(&self) -> bool {
+        matches!(self, Pattern::Stream(r) if r.notify)
+    }
+
     /// A subscriber's connection came back: resend its subscriptions on that pipe.
     pub fn hiccup(&mut self, pipes: &mut Pipes, key: PipeKey) {
         if let Pattern::Sub(s) | Pattern::XSub(s) = self {
