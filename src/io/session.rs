@@ -38,8 +38,8 @@ pub struct SessionSpec {
 }
 
 enum State {
-    /// A non-blocking connect is in progress.
-    Connecting(Stream),
+    /// A non-blocking connect is in progress (until ZMQ_CONNECT_TIMEOUT, if set).
+    Connecting(Stream, Option<Instant>),
     Connected(Box<Engine>),
     /// Waiting to reconnect.
     Waiting(Instant),
@@ -126,7 +126,9 @@ impl Session {
                 }
                 if in_progress {
                     self.emit(ZMQ_EVENT_CONNECT_DELAYED, 0);
-                    self.state = State::Connecting(stream);
+                    let timeout = self.spec.options.connect_timeout;
+                    let deadline = (timeout > 0).then(|| now + Duration::from_millis(timeout as u64));
+                    self.state = State::Connecting(stream, deadline);
                 } else {
                     self.on_connected(reactor, token, stream, now);
                 }
@@ -175,11 +177,11 @@ impl Session {
     /// A readiness event for this session's stream.
     pub fn ready(&mut self, reactor: &mut Reactor, token: usize, event: &Event, now: Instant) {
         match &mut self.state {
-            State::Connecting(stream) => {
+            State::Connecting(stream, _) => {
                 if event.is_writable() || event.is_error() || event.is_write_closed() {
                     let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_))
                         || !stream.is_connected();
-                    let State::Connecting(mut stream) =
+                    let State::Connecting(mut stream, _) =
                         std::mem::replace(&mut self.state, State::Done)
                     else {
                         return;
@@ -416,7 +418,7 @@ impl Session {
                     drop(engine);
                     self.emit(ZMQ_EVENT_CLOSED, fd);
                 }
-                State::Connecting(mut stream) => stream.deregister(reactor.registry()),
+                State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
                 _ => {}
             }
             self.finish();
@@ -426,6 +428,7 @@ impl Session {
     pub fn next_timeout(&self) -> Option<Instant> {
         let state = match &self.state {
             State::Waiting(at) => Some(*at),
+            State::Connecting(_, deadline) => *deadline,
             State::Connected(engine) => engine.next_timeout(),
             _ => None,
         };
@@ -439,6 +442,13 @@ impl Session {
     pub fn on_timeout(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
         match &mut self.state {
             State::Waiting(at) if now >= *at => self.connect(reactor, token, now),
+            State::Connecting(_, Some(deadline)) if now >= *deadline => {
+                // ZMQ_CONNECT_TIMEOUT: give up on this attempt and retry later.
+                if let State::Connecting(mut stream, _) = std::mem::replace(&mut self.state, State::Done) {
+                    stream.deregister(reactor.registry());
+                }
+                self.schedule_reconnect(now);
+            }
             State::Connected(engine) => {
                 if let Err(failure) = engine.on_timeout(now) {
                     self.connection_lost(reactor, failure, now);
