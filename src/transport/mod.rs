@@ -2,6 +2,9 @@
 //! Only inproc exists so far; tcp and ipc arrive with the I/O threads.
 
 pub mod inproc;
+pub mod ipc_address;
+pub mod socket_options;
+pub mod tcp_address;
 
 use crate::error::{Error, Result};
 
