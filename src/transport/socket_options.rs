@@ -4,7 +4,8 @@
 //! libzmq tunes a TCP socket in two phases, and the order matters (buffer sizes must be
 //! set before `listen`/`connect` to influence window scaling):
 //! * [`prepare_socket`] right after `socket()`, before `bind`/`connect`: IP_TOS (and
-//!   IPV6_TCLASS), SO_PRIORITY, SO_BINDTODEVICE, SO_SNDBUF, SO_RCVBUF;
+//!   IPV6_TCLASS), SO_PRIORITY, SO_BINDTODEVICE, SO_SNDBUF, SO_RCVBUF (then a listener
+//!   adds [`set_reuse_address`]; an IPv6 socket gets [`enable_ipv4_mapping`] first);
 //! * [`tune_connection`] once a connection exists (connected or accepted): TCP_NODELAY,
 //!   the keepalive family, TCP_USER_TIMEOUT.
 //!
@@ -143,6 +144,12 @@ pub fn bind_to_device(fd: RawFd, name: &[u8]) -> io::Result<()> {
         len
     ))?;
     Ok(())
+}
+
+/// SO_REUSEADDR, which libzmq sets on a listener just before `bind`, and on a
+/// connecting socket that binds a source address (`tcp://src:port;dst:port`).
+pub fn set_reuse_address(fd: RawFd) -> io::Result<()> {
+    set_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)
 }
 
 /// libzmq turns IPv4 mapping on for every IPv6 socket (IPV6_V6ONLY = 0), so a `[::]`
@@ -340,6 +347,16 @@ mod tests {
         // The kernel clamps 0 up to its minimum, well below any default.
         let sndbuf = get_int(fd, libc::SOL_SOCKET, libc::SO_SNDBUF).unwrap();
         assert!(sndbuf > 0 && sndbuf < 16384, "{sndbuf}");
+    }
+
+    #[test]
+    fn reuse_address_is_set() {
+        let (client, _server) = connected_pair();
+        set_reuse_address(client.as_raw_fd()).unwrap();
+        assert_eq!(
+            get_int(client.as_raw_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR).unwrap(),
+            1
+        );
     }
 
     #[test]
