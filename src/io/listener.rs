@@ -8,19 +8,19 @@ use crate::constants::*;
 use crate::mailbox::Mailbox;
 use crate::options::Options;
 use crate::socket::monitor::SharedMonitor;
+use crate::transport::ipc_address::{cleanup_after_close, IpcBind};
 use crate::transport::socket_options;
 use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Registry, Token};
 use std::io;
 use std::os::unix::io::AsRawFd;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 pub enum Acceptor {
     Tcp(TcpListener),
-    /// The socket file is removed when the listener closes.
-    Unix(UnixListener, Option<PathBuf>),
+    /// A wildcard (`ipc://*`) socket and its directory are removed when it closes.
+    Unix(UnixListener, IpcBind),
 }
 
 /// What a socket hands to an I/O thread after binding.
@@ -88,7 +88,7 @@ impl Listener {
         loop {
             let accepted = match &self.spec.acceptor {
                 Acceptor::Tcp(l) => l.accept().map(|(s, _)| {
-                    let _ = socket_options::apply_tcp_options(s.as_raw_fd(), &self.spec.options);
+                    let _ = socket_options::tune_accepted(s.as_raw_fd(), &self.spec.options);
                     Stream::Tcp(s)
                 }),
                 Acceptor::Unix(l, _) => l.accept().map(|(s, _)| Stream::Unix(s)),
@@ -131,11 +131,9 @@ impl Listener {
             Acceptor::Tcp(l) => {
                 let _ = registry.deregister(l);
             }
-            Acceptor::Unix(l, path) => {
+            Acceptor::Unix(l, bind) => {
                 let _ = registry.deregister(l);
-                if let Some(p) = path.take() {
-                    let _ = std::fs::remove_file(p);
-                }
+                let _ = cleanup_after_close(bind);
             }
         }
         self.emit(ZMQ_EVENT_CLOSED, fd);

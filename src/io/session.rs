@@ -127,7 +127,8 @@ impl Session {
                 if in_progress {
                     self.emit(ZMQ_EVENT_CONNECT_DELAYED, 0);
                     let timeout = self.spec.options.connect_timeout;
-                    let deadline = (timeout > 0).then(|| now + Duration::from_millis(timeout as u64));
+                    let deadline =
+                        (timeout > 0).then(|| now + Duration::from_millis(timeout as u64));
                     self.state = State::Connecting(stream, deadline);
                 } else {
                     self.on_connected(reactor, token, stream, now);
@@ -444,7 +445,9 @@ impl Session {
             State::Waiting(at) if now >= *at => self.connect(reactor, token, now),
             State::Connecting(_, Some(deadline)) if now >= *deadline => {
                 // ZMQ_CONNECT_TIMEOUT: give up on this attempt and retry later.
-                if let State::Connecting(mut stream, _) = std::mem::replace(&mut self.state, State::Done) {
+                if let State::Connecting(mut stream, _) =
+                    std::mem::replace(&mut self.state, State::Done)
+                {
                     stream.deregister(reactor.registry());
                 }
                 self.schedule_reconnect(now);

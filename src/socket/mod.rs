@@ -309,8 +309,7 @@ impl Socket {
                 let io = self.ctx.io_thread(self.id)?;
                 let bound = match transport.as_str() {
                     "tcp" => transport::tcp::listen(&address, &self.options),
-                    "ipc" => transport::ipc_address::parse(&address)
-                        .and_then(|a| transport::ipc::listen(&a)),
+                    "ipc" => transport::ipc::listen(&address),
                     _ => Err(Error::ProtoNoSupport),
                 };
                 let (acceptor, resolved) = match bound {
@@ -369,7 +368,7 @@ impl Socket {
             }
             Endpoint::Network { transport, address } => {
                 let io = self.ctx.io_thread(self.id)?;
-                let target = Target::parse(&transport, &address, self.options.ipv6)?;
+                let target = Target::parse(&transport, &address)?;
                 let id = crate::io::next_object_id();
                 let pipe = if self.options.immediate {
                     None

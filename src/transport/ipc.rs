@@ -1,6 +1,6 @@
 //! ipc://: unix-domain stream sockets, filesystem paths and Linux abstract names.
 
-use super::ipc_address::{endpoint_string, IpcAddress};
+use super::ipc_address::{endpoint_string, prepare_bind, IpcAddress};
 use crate::error::{Error, Result};
 use crate::io::listener::Acceptor;
 use crate::io::stream::Stream;
@@ -15,21 +15,17 @@ fn unix_address(address: &IpcAddress) -> io::Result<UnixAddr> {
     }
 }
 
-/// Binds and listens; an existing socket file at the path is replaced, as in libzmq.
-pub fn listen(address: &IpcAddress) -> Result<(Acceptor, String)> {
-    let path = match address {
-        IpcAddress::Path(p) => {
-            let _ = std::fs::remove_file(p);
-            Some(p.clone())
-        }
-        IpcAddress::Abstract(_) => None,
-    };
-    let addr = unix_address(address).map_err(|_| Error::Inval)?;
+/// Binds and listens (`*` makes a fresh directory; whatever was at the path is replaced,
+/// as in libzmq).
+pub fn listen(address: &str) -> Result<(Acceptor, String)> {
+    let bind = prepare_bind(address)?;
+    let addr = unix_address(&bind.address).map_err(|_| Error::Inval)?;
     let listener = std::os::unix::net::UnixListener::bind_addr(&addr).map_err(Error::from)?;
     listener.set_nonblocking(true).map_err(Error::from)?;
+    let endpoint = endpoint_string(&bind.address);
     Ok((
-        Acceptor::Unix(mio::net::UnixListener::from_std(listener), path),
-        endpoint_string(address),
+        Acceptor::Unix(mio::net::UnixListener::from_std(listener), bind),
+        endpoint,
     ))
 }
 

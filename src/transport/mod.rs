@@ -50,16 +50,20 @@ impl Endpoint {
 
 /// Where a connecting session connects (resolved once, at connect time).
 pub enum Target {
-    Tcp(tcp_address::TcpTarget),
+    /// The address text: host names are resolved at each connection attempt.
+    Tcp(String),
     Ipc(ipc_address::IpcAddress),
 }
 
 impl Target {
     /// Parses a network endpoint for connecting; EPROTONOSUPPORT for transports that
     /// are not built in.
-    pub fn parse(transport: &str, address: &str, ipv6: bool) -> Result<Target> {
+    pub fn parse(transport: &str, address: &str) -> Result<Target> {
         match transport {
-            "tcp" => Ok(Target::Tcp(tcp_address::resolve_connect(address, ipv6)?)),
+            "tcp" => {
+                tcp_address::check_connect_syntax(address)?;
+                Ok(Target::Tcp(address.to_owned()))
+            }
             "ipc" => Ok(Target::Ipc(ipc_address::parse(address)?)),
             _ => Err(Error::ProtoNoSupport),
         }

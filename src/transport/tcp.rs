@@ -2,8 +2,10 @@
 //! socket options libzmq applies (SO_REUSEADDR, dual-stack v6, BACKLOG, BINDTODEVICE,
 //! TCP_NODELAY and the keepalive/TOS/buffer options).
 
-use super::socket_options::{apply_tcp_options, bind_to_device};
-use super::tcp_address::{endpoint_string, resolve_bind, TcpTarget};
+use super::socket_options::{
+    enable_ipv4_mapping, prepare_socket, set_reuse_address, tune_connection,
+};
+use super::tcp_address::{endpoint_string, resolve_bind, resolve_connect};
 use crate::error::{Error, Result};
 use crate::io::listener::Acceptor;
 use crate::io::stream::Stream;
@@ -98,12 +100,11 @@ pub fn listen(address: &str, options: &Options) -> Result<(Acceptor, String)> {
     let addr = resolve_bind(address, options.ipv6)?;
     let fd = new_socket(&addr)?;
     let setup = || -> io::Result<()> {
-        set_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
+        prepare_socket(fd, options)?;
+        set_reuse_address(fd)?;
         if addr.is_ipv6() {
-            set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 0)?;
+            enable_ipv4_mapping(fd)?;
         }
-        bind_to_device(fd, &options.bindtodevice)?;
-        apply_tcp_options(fd, options)?;
         let (raw, len) = raw_address(&addr);
         // SAFETY: raw holds a valid address of length len.
         check(unsafe { libc::bind(fd, &raw as *const _ as *const libc::sockaddr, len) })?;
@@ -124,12 +125,14 @@ pub fn listen(address: &str, options: &Options) -> Result<(Acceptor, String)> {
     ))
 }
 
-/// Starts a non-blocking connect. Returns the stream and whether it is still in progress.
-pub fn connect(target: &TcpTarget, options: &Options) -> io::Result<(Stream, bool)> {
+/// Resolves `address` (names are looked up at every attempt, as libzmq does) and starts
+/// a non-blocking connect. Returns the stream and whether it is still in progress.
+pub fn connect(address: &str, options: &Options) -> io::Result<(Stream, bool)> {
+    let target = resolve_connect(address, options.ipv6)
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     let fd = new_socket(&target.peer)?;
     let start = || -> io::Result<bool> {
-        bind_to_device(fd, &options.bindtodevice)?;
-        apply_tcp_options(fd, options)?;
+        prepare_socket(fd, options)?;
         if let Some(source) = &target.source {
             set_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
             let (raw, len) = raw_address(source);
@@ -146,6 +149,8 @@ pub fn connect(target: &TcpTarget, options: &Options) -> io::Result<(Stream, boo
     };
     match start() {
         Ok(in_progress) => {
+            // TCP_NODELAY and keepalives: settable before the connect completes.
+            tune_connection(fd, options)?;
             // SAFETY: fd is a connected or connecting stream socket we own.
             let stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
             Ok((
