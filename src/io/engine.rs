@@ -8,7 +8,7 @@
 
 use super::stream::Stream;
 use crate::constants::*;
-use crate::msg::{flags, Metadata, Msg};
+use crate::msg::{flags, Buffer, Metadata, Msg, INLINE_CAPACITY};
 use crate::pipe::Pipe;
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
@@ -26,6 +26,13 @@ use std::time::{Duration, Instant};
 const LARGE_BODY: usize = 8192;
 /// Read buffer size (at least `ZMQ_IN_BATCH_SIZE`).
 const READ_CHUNK: usize = 64 * 1024;
+
+fn new_read_buffer(size: usize) -> Buffer {
+    match Buffer::alloc(size) {
+        Some(b) => b,
+        None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
+    }
+}
 
 /// What a connection needs from the socket's options.
 #[derive(Clone)]
@@ -106,7 +113,10 @@ pub struct Engine {
     version: PeerVersion,
     decoder: Decoder,
     encoder: Encoder,
-    input: Vec<u8>,
+    /// Received bytes. Refcounted: frames larger than a message's inline capacity are
+    /// handed to the socket as slices of it, without copying (a fresh buffer is taken
+    /// when the old one is still referenced).
+    input: Buffer,
     in_start: usize,
     in_end: usize,
     /// A large frame being received straight into its message: (message, flags, filled).
@@ -146,7 +156,7 @@ impl Engine {
             version: PeerVersion::V3_1,
             decoder: Decoder::new(Framing::V3, config.maxmsgsize),
             encoder: Encoder::new(Framing::V3),
-            input: vec![0; READ_CHUNK.max(config.in_batch)],
+            input: new_read_buffer(READ_CHUNK.max(config.in_batch)),
             in_start: 0,
             in_end: 0,
             in_large: None,
@@ -271,6 +281,10 @@ impl Engine {
     /// EAGAIN; EOF and errors end the connection.
     fn read_more(&mut self) -> Result<bool, Failure> {
         if self.in_start == self.in_end {
+            if self.input.is_shared() {
+                // Messages still view the old bytes: never write over them.
+                self.input = new_read_buffer(self.input.len());
+            }
             self.in_start = 0;
             self.in_end = 0;
         }
@@ -301,15 +315,26 @@ impl Engine {
             }
         }
         if self.in_end == self.input.len() {
-            // Compact: keep the unconsumed tail at the front.
-            self.input.copy_within(self.in_start..self.in_end, 0);
-            self.in_end -= self.in_start;
-            self.in_start = 0;
-            if self.in_end == self.input.len() {
+            // Full: move the unconsumed tail to the front of a buffer nobody else views.
+            let tail = self.in_end - self.in_start;
+            if tail == self.input.len() {
                 return Ok(false);
             }
+            let fresh = new_read_buffer(self.input.len());
+            // SAFETY: `fresh` is new and unshared; the tail lies within the old buffer.
+            unsafe {
+                fresh
+                    .range_mut(0, tail)
+                    .copy_from_slice(&self.input.head(self.in_end)[self.in_start..]);
+            }
+            self.input = fresh;
+            self.in_start = 0;
+            self.in_end = tail;
         }
-        match self.stream.read(&mut self.input[self.in_end..]) {
+        let space = self.input.len() - self.in_end;
+        // SAFETY: bytes past in_end were never handed out; only we write them.
+        let spare = unsafe { self.input.range_mut(self.in_end, space) };
+        match self.stream.read(spare) {
             Ok(0) => Err(Failure::Closed),
             Ok(n) => {
                 self.in_end += n;
@@ -362,9 +387,9 @@ impl Engine {
         }
         // The buffer is taken out while frames are handled, so bodies can be borrowed
         // from it without copying.
-        let input = std::mem::take(&mut self.input);
+        let input = self.input.share();
         let result = self.decode_frames(&input, pipe.as_deref_mut(), now, &mut wrote);
-        self.input = input;
+        drop(input);
         progress |= result?;
         if wrote {
             if let Some(p) = pipe {
@@ -376,11 +401,12 @@ impl Engine {
 
     fn decode_frames(
         &mut self,
-        input: &[u8],
+        buffer: &Buffer,
         mut pipe: Option<&mut Pipe>,
         now: Instant,
         wrote: &mut bool,
     ) -> Result<bool, Failure> {
+        let input = buffer.head(self.in_end);
         let mut progress = false;
         if self.config.raw {
             // Every chunk read is one message.
@@ -418,7 +444,18 @@ impl Engine {
                 None if consumed == 0 => break,
                 None => {}
                 Some(Decoded::Frame { flags: fl, body }) => {
-                    self.handle_frame(pipe.as_deref_mut(), fl, &window[body], now, wrote)?;
+                    if fl.command
+                        || body.len() <= INLINE_CAPACITY
+                        || !self.is_active()
+                        || pipe.is_none()
+                    {
+                        self.handle_frame(pipe.as_deref_mut(), fl, &window[body], now, wrote)?;
+                    } else if let Some(p) = pipe.as_deref_mut() {
+                        // Zero-copy: the message views the receive buffer.
+                        let start = self.in_start - consumed + body.start;
+                        let msg = Msg::from_buffer(buffer.slice(start, body.len()));
+                        self.frame_done(p, msg, fl, wrote);
+                    }
                 }
                 Some(Decoded::Start { flags: fl, size }) => {
                     // A body that is not all here yet: receive it into its own message.

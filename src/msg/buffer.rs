@@ -113,6 +113,27 @@ impl Buffer {
         self.ptr
     }
 
+    /// The first `len` bytes (a buffer being filled is only viewed up to what was written).
+    pub fn head(&self, len: usize) -> &[u8] {
+        let len = len.min(self.len);
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: ptr is valid for self.len >= len bytes while any reference lives.
+        unsafe { std::slice::from_raw_parts(self.ptr, len) }
+    }
+
+    /// Writable view of `start..start + len` of this buffer's bytes.
+    ///
+    /// # Safety
+    /// No other `Buffer` or slice may view any byte of that range while the returned
+    /// slice lives (the engine writes only past everything it has handed out).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn range_mut(&self, start: usize, len: usize) -> &mut [u8] {
+        debug_assert!(start + len <= self.len);
+        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+    }
+
     /// True when more than one reference shares the bytes.
     pub fn is_shared(&self) -> bool {
         // SAFETY: the header lives while self does.

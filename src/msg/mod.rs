@@ -17,7 +17,7 @@ use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 /// Bytes a message can hold without allocating.
-pub(crate) const INLINE_CAPACITY: usize = 48;
+pub const INLINE_CAPACITY: usize = 48;
 
 /// cbindgen:ignore
 /// What the payload union holds. Values are far from 0 so that a zeroed or garbage
