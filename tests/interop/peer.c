@@ -663,6 +663,9 @@ static void role_stream(void) {
         seq++;
     next:;
     }
+    /* Whatever is still queued for a vanished peer must not block zmq_ctx_term. */
+    int zero = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
     out("SENT count=%ld", seq - o_seq_start);
 }
 
