@@ -40,7 +40,9 @@
  *   --expect-events A,B,C   these events were seen in this order (subsequence)
  *   --max-event NAME=K / --min-event NAME=K   counts when the role is done
  *   --wait-event NAME  before closing, wait for this event
- *   --check-endpoints  every event names this socket's (resolved) endpoint
+ *   --check-endpoints  every event names this socket's (resolved) endpoint, and
+ *                      carries libzmq's value (fd, 0 for HANDSHAKE_SUCCEEDED and
+ *                      MONITOR_STOPPED, whose endpoint is empty)
  *   --detect-within MS detect: DISCONNECTED at most MS after the stdin line
  *   --hold             after the role, print DONE and wait for stdin EOF before closing
  *   --timeout-ms T     every blocking step (default 10000)
@@ -75,6 +77,7 @@
 static void fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
+    flockfile(stdout); /* the monitor thread prints too: whole lines only */
     printf("ERROR ");
     vprintf(fmt, ap);
     printf("\n");
@@ -86,10 +89,12 @@ static void fail(const char *fmt, ...) {
 static void out(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
+    flockfile(stdout);
     vprintf(fmt, ap);
     printf("\n");
-    va_end(ap);
     fflush(stdout);
+    funlockfile(stdout);
+    va_end(ap);
 }
 
 static int64_t now_ms(void) {
@@ -267,6 +272,19 @@ static void *monitor_main(void *arg) {
         if (zmq_msg_more(&f2))
             fail("monitor message has more than 2 frames");
         int64_t t = now_ms();
+        /* libzmq's values: MONITOR_STOPPED is (0, ""), HANDSHAKE_SUCCEEDED's value is
+         * 0, the connection/listener events carry the fd. */
+        if (o_check_endpoints && ev == ZMQ_EVENT_MONITOR_STOPPED &&
+            (value != 0 || zmq_msg_size(&f2) != 0))
+            fail("MONITOR_STOPPED has value %u and a %zu-byte endpoint, want 0 and none",
+                 value, zmq_msg_size(&f2));
+        if (o_check_endpoints && ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && value != 0)
+            fail("HANDSHAKE_SUCCEEDED has value %u, want 0", value);
+        if (o_check_endpoints &&
+            (ev & (ZMQ_EVENT_LISTENING | ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED |
+                   ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED)) &&
+            value > (1u << 24))
+            fail("event %s has value %u, want a file descriptor", event_name(ev), value);
         if (o_check_endpoints && ev != ZMQ_EVENT_MONITOR_STOPPED) {
             pthread_mutex_lock(&ep_lock);
             int same = zmq_msg_size(&f2) == strlen(endpoint) &&
@@ -330,15 +348,21 @@ static int64_t event_wait(int ev, int64_t after, int ms) {
 }
 
 static void check_event_counts(void) {
+    /* Minimums first (they wait), then maximums on the settled counts. */
     for (int i = 0; i < o_nmax_events + o_nmin_events; i++) {
-        int is_max = i < o_nmax_events;
+        int is_max = i >= o_nmin_events;
         char spec[128];
-        snprintf(spec, sizeof spec, "%s", is_max ? o_max_events[i] : o_min_events[i - o_nmax_events]);
+        snprintf(spec, sizeof spec, "%s", is_max ? o_max_events[i - o_nmin_events] : o_min_events[i]);
         char *eq = strchr(spec, '=');
         if (!eq)
             fail("bad event count %s", spec);
         *eq = 0;
         int want = atoi(eq + 1), got = event_count(event_value(spec), 0);
+        /* Events reach the monitor thread asynchronously: give minimums time. */
+        for (int64_t deadline = now_ms() + o_timeout; !is_max && got < want && now_ms() < deadline;) {
+            sleep_ms(5);
+            got = event_count(event_value(spec), 0);
+        }
         if (is_max ? got > want : got < want)
             fail("event %s seen %d times, want %s %d", spec, got, is_max ? "at most" : "at least",
                  want);
