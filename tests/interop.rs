@@ -74,6 +74,22 @@ struct Run<'e> {
     b: Lib,
     /// Command lines and (when each process is dropped) outputs, for failure reports.
     log: Arc<Mutex<Vec<String>>>,
+    /// Every process of this run, so that a wait on one ends when another failed.
+    siblings: Siblings,
+}
+
+type Lines = Arc<Mutex<(Vec<String>, usize)>>;
+type Siblings = Arc<Mutex<Vec<(String, Lines)>>>;
+
+/// The first peer of the run that printed an ERROR line, if any.
+fn failed_sibling(siblings: &Siblings) -> Option<String> {
+    let g = siblings.lock().unwrap();
+    g.iter().find_map(|(label, lines)| {
+        let l = lines.lock().unwrap();
+        l.0.iter()
+            .find(|x| x.starts_with("ERROR "))
+            .map(|e| format!("{label} failed: {}", &e[6..]))
+    })
 }
 
 // ------------------------------------------------------------------ processes
@@ -83,8 +99,9 @@ struct Proc {
     child: Child,
     stdin: Option<ChildStdin>,
     /// stdout and stderr lines; `None` pushed once both streams hit EOF.
-    lines: Arc<Mutex<(Vec<String>, usize)>>,
+    lines: Lines,
     log: Arc<Mutex<Vec<String>>>,
+    siblings: Siblings,
 }
 
 impl Proc {
@@ -134,12 +151,17 @@ impl Proc {
             });
         }
         let stdin = child.stdin.take();
+        run.siblings
+            .lock()
+            .unwrap()
+            .push((label.clone(), lines.clone()));
         Ok(Proc {
             label,
             child,
             stdin,
             lines,
             log: run.log.clone(),
+            siblings: run.siblings.clone(),
         })
     }
 
@@ -169,6 +191,9 @@ impl Proc {
             }
             if closed {
                 return Err(format!("{} exited without printing {prefix:?}", self.label));
+            }
+            if let Some(e) = failed_sibling(&self.siblings) {
+                return Err(e);
             }
             if start.elapsed() > STEP {
                 return Err(format!("{} did not print {prefix:?} in time", self.label));
@@ -212,6 +237,11 @@ impl Proc {
                         let err = self.find("ERROR ").unwrap_or_default();
                         Err(format!("{} failed ({status}): {err}", self.label))
                     };
+                }
+                Ok(None) if failed_sibling(&self.siblings).is_some() => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    return Err(failed_sibling(&self.siblings).unwrap_or_default());
                 }
                 Ok(None) if start.elapsed() > STEP => {
                     let _ = self.child.kill();
@@ -994,6 +1024,7 @@ fn main() -> ExitCode {
                     a: c.a,
                     b: c.b,
                     log: Arc::new(Mutex::new(Vec::new())),
+                    siblings: Arc::new(Mutex::new(Vec::new())),
                 };
                 let t = Instant::now();
                 // Each scenario owns its processes; they are killed when it returns.
