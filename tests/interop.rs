@@ -353,7 +353,11 @@ impl Run<'_> {
             Side::B => (Side::B, b, Side::A, a),
         };
         let (p1, p2) = self.pair_sides(first, first_args, second, second_args)?;
-        Ok(if self.binder == Side::A { (p1, p2) } else { (p2, p1) })
+        Ok(if self.binder == Side::A {
+            (p1, p2)
+        } else {
+            (p2, p1)
+        })
     }
 
     fn pair_sides(
@@ -611,7 +615,14 @@ fn late_subscriber(run: &Run) -> Result<(), String> {
         "SUB",
         "recv",
         &[
-            "--subscribe", "A", "--loose", "--consecutive", "--min-seq", "1", "--count", "100",
+            "--subscribe",
+            "A",
+            "--loose",
+            "--consecutive",
+            "--min-seq",
+            "1",
+            "--count",
+            "100",
         ],
     );
     let (mut pa, mut pb) = if run.is_binder(Side::A) {
@@ -648,8 +659,17 @@ fn late_subscriber(run: &Run) -> Result<(), String> {
 fn heartbeat_kill(run: &Run, sig: &str) -> Result<(), String> {
     let (mut pa, pb) = run.pair(
         s(&[
-            "--type", "PAIR", "--role", "detect", "--monitor", "--sockopt", "HEARTBEAT_IVL=200",
-            "--sockopt", "LINGER=0", "--detect-within", "600",
+            "--type",
+            "PAIR",
+            "--role",
+            "detect",
+            "--monitor",
+            "--sockopt",
+            "HEARTBEAT_IVL=200",
+            "--sockopt",
+            "LINGER=0",
+            "--detect-within",
+            "600",
         ]),
         s(&["--type", "PAIR", "--role", "hang", "--sockopt", "LINGER=0"]),
     )?;
@@ -667,7 +687,9 @@ fn reconnect(run: &Run) -> Result<(), String> {
         // A: PUSH connects and streams; B: PULL takes 20, exits, a new PULL takes 20 more.
         let (mut pa, mut pb1) = run.pair(
             peer("PUSH", "stream", &["--interval-ms", "5"]),
-            s(&["--type", "PULL", "--role", "recv", "--loose", "--count", "20"]),
+            s(&[
+                "--type", "PULL", "--role", "recv", "--loose", "--count", "20",
+            ]),
         )?;
         let ep = pb1.wait_line("ENDPOINT ")?;
         pb1.wait_ok()?;
@@ -679,8 +701,17 @@ fn reconnect(run: &Run) -> Result<(), String> {
             Side::B,
             "B2",
             s(&[
-                "--type", "PULL", "--role", "recv", "--loose", "--count", "20", "--min-seq",
-                &(last + 1).to_string(), "--bind", &ep,
+                "--type",
+                "PULL",
+                "--role",
+                "recv",
+                "--loose",
+                "--count",
+                "20",
+                "--min-seq",
+                &(last + 1).to_string(),
+                "--bind",
+                &ep,
             ]),
         )?;
         pb2.wait_ok()?;
@@ -691,8 +722,17 @@ fn reconnect(run: &Run) -> Result<(), String> {
         // B: PULL connects and must get all 40 in increasing order.
         let (mut pa1, mut pb) = run.pair(
             peer("PUSH", "send", &["--count", "20"]),
-            s(&["--type", "PULL", "--role", "recv", "--loose", "--count", "40",
-                "--progress", "20"]),
+            s(&[
+                "--type",
+                "PULL",
+                "--role",
+                "recv",
+                "--loose",
+                "--count",
+                "40",
+                "--progress",
+                "20",
+            ]),
         )?;
         let ep = pa1.wait_line("ENDPOINT ")?;
         pb.wait_line("PROGRESS 20")?;
@@ -702,8 +742,17 @@ fn reconnect(run: &Run) -> Result<(), String> {
             Side::A,
             "A2",
             s(&[
-                "--type", "PUSH", "--role", "send", "--hold", "--count", "20", "--seq-start",
-                "1000", "--bind", &ep,
+                "--type",
+                "PUSH",
+                "--role",
+                "send",
+                "--hold",
+                "--count",
+                "20",
+                "--seq-start",
+                "1000",
+                "--bind",
+                &ep,
             ]),
         )?;
         pb.wait_ok()?;
@@ -718,15 +767,28 @@ fn reconnect(run: &Run) -> Result<(), String> {
 /// socket's endpoint.
 fn monitor_events(run: &Run) -> Result<(), String> {
     let binder_ev = [
-        "--monitor", "--check-endpoints", "--wait-event", "DISCONNECTED", "--expect-events",
+        "--monitor",
+        "--check-endpoints",
+        "--wait-event",
+        "DISCONNECTED",
+        "--expect-events",
         "LISTENING,ACCEPTED,HANDSHAKE_SUCCEEDED,DISCONNECTED,CLOSED,MONITOR_STOPPED",
-        "--min-event", "HANDSHAKE_SUCCEEDED=1", "--max-event", "HANDSHAKE_SUCCEEDED=1",
+        "--min-event",
+        "HANDSHAKE_SUCCEEDED=1",
+        "--max-event",
+        "HANDSHAKE_SUCCEEDED=1",
     ];
     let connecter_ev = [
-        "--monitor", "--check-endpoints", "--expect-events",
+        "--monitor",
+        "--check-endpoints",
+        "--expect-events",
         "CONNECTED,HANDSHAKE_SUCCEEDED,MONITOR_STOPPED",
-        "--min-event", "HANDSHAKE_SUCCEEDED=1", "--max-event", "HANDSHAKE_SUCCEEDED=1",
-        "--max-event", "DISCONNECTED=0",
+        "--min-event",
+        "HANDSHAKE_SUCCEEDED=1",
+        "--max-event",
+        "HANDSHAKE_SUCCEEDED=1",
+        "--max-event",
+        "DISCONNECTED=0",
     ];
     let (ea, eb): (&[&str], &[&str]) = if run.is_binder(Side::A) {
         (&binder_ev, &connecter_ev)
@@ -817,7 +879,11 @@ fn check_ldd(bin: &Path, ours_dir: Option<&Path>, expect_ours: bool) -> Result<(
         .ok_or_else(|| format!("ldd {}: no libzmq\n{text}", bin.display()))?;
     let in_ours = ours_dir.is_some_and(|d| line.contains(&*d.to_string_lossy()));
     if in_ours != expect_ours {
-        return Err(format!("{} loads the wrong libzmq: {}", bin.display(), line.trim()));
+        return Err(format!(
+            "{} loads the wrong libzmq: {}",
+            bin.display(),
+            line.trim()
+        ));
     }
     Ok(())
 }
@@ -851,7 +917,10 @@ fn main() -> ExitCode {
                 "libzmq" => Some(Lib::Libzmq),
                 _ => None,
             };
-            match d.split_once("->").and_then(|(a, b)| Some((parse(a)?, parse(b)?))) {
+            match d
+                .split_once("->")
+                .and_then(|(a, b)| Some((parse(a)?, parse(b)?)))
+            {
                 Some(p) => v.push(p),
                 None => {
                     eprintln!("interop: bad direction {d:?} (want e.g. ours->libzmq)");
@@ -877,12 +946,7 @@ fn main() -> ExitCode {
             for (binder, bname) in [(Side::A, "bind-a"), (Side::B, "bind-b")] {
                 for &(a, b) in &directions {
                     cases.push(Case {
-                        name: format!(
-                            "{}/{tname}/{bname} [{}->{}]",
-                            sc.name,
-                            a.name(),
-                            b.name()
-                        ),
+                        name: format!("{}/{tname}/{bname} [{}->{}]", sc.name, a.name(), b.name()),
                         f: sc.f,
                         transport,
                         binder,
@@ -947,7 +1011,10 @@ fn main() -> ExitCode {
             .max()
             .map(|(_, p)| p)
         else {
-            eprintln!("interop: our libzmq.so not found in {}", profile_dir.display());
+            eprintln!(
+                "interop: our libzmq.so not found in {}",
+                profile_dir.display()
+            );
             return ExitCode::FAILURE;
         };
         let ours = out.join("ours");
@@ -1038,12 +1105,21 @@ fn main() -> ExitCode {
                 };
                 let _g = print_lock.lock().unwrap();
                 match &result {
-                    Ok(()) => println!("test {} ... ok ({:.2}s)", c.name, t.elapsed().as_secs_f64()),
-                    Err(_) => println!("test {} ... FAILED ({:.2}s)", c.name, t.elapsed().as_secs_f64()),
+                    Ok(()) => {
+                        println!("test {} ... ok ({:.2}s)", c.name, t.elapsed().as_secs_f64())
+                    }
+                    Err(_) => println!(
+                        "test {} ... FAILED ({:.2}s)",
+                        c.name,
+                        t.elapsed().as_secs_f64()
+                    ),
                 }
                 let _ = std::io::stdout().flush();
                 if let Err(e) = result {
-                    failures.lock().unwrap().push((c.name.clone(), format!("{e}\n{outputs}")));
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push((c.name.clone(), format!("{e}\n{outputs}")));
                 } else if verbose {
                     println!("{outputs}");
                 }

@@ -124,9 +124,9 @@ impl Listener {
         }
     }
 
-    /// Stops listening (removing an ipc socket file).
+    /// Stops listening (removing an ipc wildcard socket file). The socket reports the
+    /// CLOSED event itself, so that it precedes MONITOR_STOPPED as in libzmq.
     pub fn close(&mut self, registry: &Registry) {
-        let fd = self.fd() as u32;
         match &mut self.spec.acceptor {
             Acceptor::Tcp(l) => {
                 let _ = registry.deregister(l);
@@ -136,6 +136,5 @@ impl Listener {
                 let _ = cleanup_after_close(bind);
             }
         }
-        self.emit(ZMQ_EVENT_CLOSED, fd);
     }
 }

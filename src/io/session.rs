@@ -125,7 +125,7 @@ impl Session {
                     return self.schedule_reconnect(now);
                 }
                 if in_progress {
-                    self.emit(ZMQ_EVENT_CONNECT_DELAYED, 0);
+                    self.emit(ZMQ_EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u32);
                     let timeout = self.spec.options.connect_timeout;
                     let deadline =
                         (timeout > 0).then(|| now + Duration::from_millis(timeout as u64));
@@ -316,18 +316,24 @@ impl Session {
         let fd = engine.stream.fd() as u32;
         engine.stream.deregister(reactor.registry());
         drop(engine);
+        // libzmq's events: a protocol error in the handshake is reported with its code
+        // (a socket-type mismatch only as DISCONNECTED) and ends the session for good; a
+        // connection lost during the handshake is HANDSHAKE_FAILED_NO_DETAIL.
+        let protocol_error = matches!(failure, Failure::Protocol(_)) && !was_active;
         match failure {
-            Failure::Protocol(code) if !was_active => match code {
-                Some(code) => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32),
-                None => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0),
-            },
+            Failure::Protocol(Some(code)) if !was_active => {
+                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32)
+            }
             Failure::HandshakeTimeout => {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u32)
+            }
+            Failure::Closed if !was_active => {
+                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EPIPE as u32)
             }
             _ => {}
         }
         self.emit(ZMQ_EVENT_DISCONNECTED, fd);
-        if self.closing.is_some() || self.spec.target.is_none() {
+        if protocol_error || self.closing.is_some() || self.spec.target.is_none() {
             self.finish();
             return;
         }

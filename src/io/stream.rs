@@ -49,15 +49,10 @@ impl Stream {
         }
     }
 
-    /// The peer's address as libzmq reports it in "Peer-Address".
+    /// The peer's address as libzmq reports it in "Peer-Address": the IP for tcp, the
+    /// peer's credentials (`localhost:uid:gid:pid`) for ipc.
     pub fn peer_address(&self) -> String {
-        match self {
-            Stream::Tcp(s) => s
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-            Stream::Unix(_) => String::new(),
-        }
+        crate::transport::socket_options::peer_address_string(self.fd()).unwrap_or_default()
     }
 
     pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {

@@ -66,6 +66,21 @@ struct NetObject {
     resolved: String,
     id: u64,
     io: Arc<Mailbox>,
+    /// The listening descriptor (for the CLOSED event); None for connections.
+    listener_fd: Option<i32>,
+}
+
+impl NetObject {
+    /// Asks the I/O thread to close it; reports a listener's CLOSED.
+    fn close(&self, linger: i32, monitor: &SharedMonitor) {
+        self.io.send(Command::Close {
+            id: self.id,
+            linger,
+        });
+        if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
+            m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
+        }
+    }
 }
 
 impl Socket {
@@ -342,6 +357,7 @@ impl Socket {
                     resolved: resolved.clone(),
                     id,
                     io,
+                    listener_fd: Some(fd),
                 });
                 self.options.last_endpoint = resolved;
                 Ok(())
@@ -414,6 +430,7 @@ impl Socket {
                     resolved: endpoint.to_owned(),
                     id,
                     io,
+                    listener_fd: None,
                 });
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -454,10 +471,11 @@ impl Socket {
             Endpoint::Network { .. } => {
                 let before = self.net.len();
                 let linger = self.options.linger;
+                let monitor = self.monitor.clone();
                 self.net.retain(|n| {
                     let matches = n.requested == endpoint || n.resolved == endpoint;
                     if matches {
-                        n.io.send(Command::Close { id: n.id, linger });
+                        n.close(linger, &monitor);
                     }
                     !matches
                 });
@@ -536,11 +554,8 @@ impl Socket {
 impl Drop for Socket {
     fn drop(&mut self) {
         // Listeners and sessions close on their I/O threads, lingering as configured.
-        for n in self.net.drain(..) {
-            n.io.send(Command::Close {
-                id: n.id,
-                linger: self.options.linger,
-            });
+        for n in std::mem::take(&mut self.net) {
+            n.close(self.options.linger, &self.monitor);
         }
         if let Some(m) = self.monitor.lock().take() {
             m.stop();

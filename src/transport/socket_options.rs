@@ -173,13 +173,16 @@ pub fn peer_address_string(fd: RawFd) -> Option<String> {
         &mut len
     ))
     .ok()?;
-    let mut text = super::tcp_address::numeric_host(&storage, len)?;
     if i32::from(storage.ss_family) == libc::AF_UNIX {
+        // glibc's getnameinfo names every unix peer "localhost"; libzmq appends the
+        // peer's credentials.
+        let mut text = String::from("localhost");
         if let Some(cred) = peer_credentials(fd) {
             text.push_str(&format!(":{}:{}:{}", cred.uid, cred.gid, cred.pid));
         }
+        return Some(text);
     }
-    Some(text)
+    super::tcp_address::numeric_host(&storage, len)
 }
 
 /// SO_PEERCRED of a connected unix socket.
