@@ -4,11 +4,11 @@
 The programs are compiled once (against include/zmq.h by default) and linked by soname,
 so the same binary runs against either library: LD_LIBRARY_PATH selects a directory
 holding a `libzmq.so.5` that points at ours or at libzmq. Each scenario runs alternately,
-A then B (then the raw-socket floor where there is one), for N rounds; the table shows
-the medians.
+A B then B A (then the raw-socket floor where there is one), for N rounds; the table
+shows the medians and how widely the rounds spread.
 
-    perf/compare.py                          # 5 rounds of every scenario (~7 minutes)
-    perf/compare.py --quick                  # 3 rounds, shorter runs (under 5 minutes)
+    perf/compare.py                          # 5 rounds of every scenario (~5-6 minutes)
+    perf/compare.py --quick                  # 3 rounds, half-length runs (~2-3 minutes)
     perf/compare.py --rounds 9 --only tcp_lat
     perf/compare.py --header system          # compile against /usr/include/zmq.h
     perf/compare.py --header system --libs libzmq,libzmq --only "ipc_thr 64 B"
@@ -65,6 +65,9 @@ class Scenario:
     metric: tuple  # (regex with one group, unit, higher_is_better)
     count: int
     reader: int = 0  # which command prints the measurement
+    # A command to send SIGUSR1 once the reader is done (remote_thr then stops waiting
+    # before it closes), or None.
+    nudge: int = None
     transport: str = ""  # "tcp", "ipc" or "" (inproc: nothing to wait for)
     floor: list = None  # a tcp_floor command ("{count}" = floor_count), or None
     floor_count: int = 0
@@ -72,12 +75,13 @@ class Scenario:
 
 SIZES = [1, 64, 1024, 65536]
 
-# Message counts that take about a second with libzmq 4.3 on a 2-core VM: tcp/ipc
-# throughput of 1 B..64 KiB runs at roughly 6M, 4M, 0.9M and 25k msg/s, a round trip
-# takes about 65 us (110 us at 64 KiB). The floor is far faster at small sizes.
-THR_COUNT = {1: 5_000_000, 64: 4_000_000, 1024: 1_000_000, 65536: 30_000}
+# Message counts that take about a second with libzmq 4.3 on a quiet 2-core VM:
+# tcp/ipc throughput of 1 B..64 KiB runs at roughly 4M, 3.5M, 0.6M and 20k msg/s, a
+# round trip takes about 60 us (110 us at 64 KiB). The floor is far faster at small
+# sizes. Each progress line shows how long its runs took.
+THR_COUNT = {1: 4_000_000, 64: 3_000_000, 1024: 600_000, 65536: 20_000}
 LAT_COUNT = {1: 15_000, 64: 15_000, 1024: 15_000, 65536: 8_000}
-FLOOR_THR_COUNT = {1: 50_000_000, 64: 30_000_000, 1024: 3_000_000, 65536: 50_000}
+FLOOR_THR_COUNT = {1: 50_000_000, 64: 20_000_000, 1024: 3_000_000, 65536: 30_000}
 FLOOR_LAT_COUNT = {1: 50_000, 64: 50_000, 1024: 50_000, 65536: 25_000}
 
 
@@ -95,14 +99,17 @@ def network_scenarios() -> list:
                     commands = [["local_thr", "{endpoint}", s, "{count}"],
                                 ["remote_thr", "{endpoint}", s, "{count}"]]
                     metric, reader, count = THROUGHPUT, 0, THR_COUNT[size]
+                    nudge = 1
                     floor_count = FLOOR_THR_COUNT[size]
                 else:
                     commands = [["local_lat", "{endpoint}", s, "{count}"],
                                 ["remote_lat", "{endpoint}", s, "{count}"]]
                     metric, reader, count = LATENCY, 1, LAT_COUNT[size]
+                    nudge = None
                     floor_count = FLOOR_LAT_COUNT[size]
                 out.append(Scenario(f"{transport}_{kind} {size_name(size)}", commands,
-                                    metric, count, reader=reader, transport=transport,
+                                    metric, count, reader=reader, nudge=nudge,
+                                    transport=transport,
                                     floor=["tcp_floor", kind, raw, s, "{count}"],
                                     floor_count=floor_count))
     return out
@@ -203,7 +210,7 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 
 def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
-             env: dict, timeout: float) -> float:
+             env: dict, timeout: float, nudge=None) -> float:
     """Runs `commands` together and returns the number the reader printed."""
     deadline = time.monotonic() + timeout
     procs = []
@@ -227,15 +234,22 @@ def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
                                           env=env, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True,
                                           start_new_session=True))
-        outputs = []
-        for proc, command in zip(procs, commands):
+        outputs = [None] * len(procs)
+        order = [reader] + [i for i in range(len(procs)) if i != reader]
+        for i in order:
+            proc, command = procs[i], commands[i]
+            if nudge is not None and i == nudge:
+                try:
+                    proc.send_signal(signal.SIGUSR1)
+                except ProcessLookupError:
+                    pass
             try:
                 out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                fail(f"{' '.join(command)} timed out after {timeout:.0f} s")
+                fail(f"{' '.join(command)} timed out after {timeout:g} s")
             if proc.returncode != 0:
                 fail(f"{' '.join(command)} failed ({proc.returncode}): {err.strip()}")
-            outputs.append(out)
+            outputs[i] = out
     except KeyboardInterrupt:
         for p in procs:
             kill_group(p)
@@ -252,12 +266,20 @@ def fmt(value) -> str:
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3f}"
 
 
+def spread(values: list) -> str:
+    """Half the range of the rounds, relative to their median: how far to trust it."""
+    if len(values) < 2:
+        return "-"
+    med = statistics.median(values)
+    return f"±{50 * (max(values) - min(values)) / med:.0f}%" if med else "-"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, help="A B rounds (default 5, 3 with --quick)")
     ap.add_argument("--quick", action="store_true",
-                    help="fewer rounds and a quarter of the messages")
+                    help="3 rounds and half the messages (under 5 minutes in all)")
     ap.add_argument("--only", action="append", default=[],
                     help="run scenarios whose name contains this (repeatable)")
     ap.add_argument("--header", choices=["ours", "system"], default="ours",
@@ -272,7 +294,7 @@ def main() -> None:
                     help="seconds before a run's processes are killed (default 30)")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.quick else 5)
-    divisor = 4 if args.quick else 1
+    divisor = 2 if args.quick else 1
 
     names = args.libs.split(",")
     if len(names) != 2 or not all(names):
@@ -306,17 +328,20 @@ def main() -> None:
             use_floor = sc.floor is not None and not args.no_floor
             for r in range(rounds):
                 shown = []
-                for side in (0, 1):
+                # A B in odd rounds, B A in even ones, so drift in the machine's load
+                # (other processes, thermal) does not favour one side.
+                for side in ((0, 1) if r % 2 == 0 else (1, 0)):
                     if failed[side]:
                         continue
                     endpoint, ready = endpoints.new(sc.transport)
                     commands = [[a.replace("{endpoint}", endpoint).replace("{count}", count)
                                  for a in c] for c in sc.commands]
                     try:
+                        t0 = time.monotonic()
                         v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
-                                     envs[side], args.timeout)
+                                     envs[side], args.timeout, sc.nudge)
                         results[side].append(v)
-                        shown.append(f"{labels[side]} {fmt(v)}")
+                        shown.append(f"{labels[side]} {fmt(v)} ({time.monotonic() - t0:.1f} s)")
                     except RunFailed as e:
                         failed[side] = True  # do not wait for it to fail again
                         failures.append(f"{sc.name} [{labels[side]}]: {e}")
@@ -325,10 +350,11 @@ def main() -> None:
                 if use_floor:
                     command = [a.replace("{count}", floor_count) for a in sc.floor]
                     try:
+                        t0 = time.monotonic()
                         v = run_once(sc.name, [command], sc.metric, 0, lambda: True,
                                      dict(os.environ), args.timeout)
                         floors.append(v)
-                        shown.append(f"floor {fmt(v)}")
+                        shown.append(f"floor {fmt(v)} ({time.monotonic() - t0:.1f} s)")
                     except RunFailed as e:
                         use_floor = False
                         failures.append(f"{sc.name} [floor]: {e}")
@@ -344,16 +370,20 @@ def main() -> None:
             else:
                 of = "-" if b is None else f"{100 * (b / floor if higher else floor / b):.0f}%"
                 floor_cells = [fmt(floor), of]
-            rows.append([f"{sc.name} [{unit}]", fmt(a), fmt(b), ratio] + floor_cells)
+            rows.append([f"{sc.name} [{unit}]", fmt(a), fmt(b), ratio,
+                         spread(results[0]), spread(results[1])] + floor_cells)
     finally:
         endpoints.close()
 
     print(f"\nMedians of {rounds} alternating rounds{' (--quick)' if args.quick else ''}; "
           f"ratio > 1 means {labels[1]} is faster than {labels[0]}.\n"
           f"floor: the same measurement over raw tcp/unix sockets, no ZeroMQ "
-          f"(perf/tcp_floor); B/floor: the share of it {labels[1]} reaches.\n")
-    print(f"| scenario | {labels[0]} | {labels[1]} | ratio | floor | B/floor |")
-    print("|---|---:|---:|---:|---:|---:|")
+          f"(perf/tcp_floor); B/floor: the share of it {labels[1]} reaches.\n"
+          f"spread: half the range of the rounds over their median (noise; a ratio "
+          f"within it means no difference).\n")
+    print(f"| scenario | {labels[0]} | {labels[1]} | ratio | spread A | spread B "
+          f"| floor | B/floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     if failures:

@@ -3,12 +3,15 @@
    (infinite) linger, so zmq_ctx_term returns only once everything has been written.
    Command line matches libzmq's perf/remote_thr.
 
-   Before closing it waits a second (outside the measurement, which local_thr ends at
-   the last message): libzmq 4.3.4 over ipc drops the tail of the stream when the
-   sender disconnects while the receiver is still behind (a unix socket's hang-up
-   arrives while its input is stopped at the high-water mark), which would leave
-   local_thr waiting for ever. */
+   Before closing it waits up to a second, or until a SIGUSR1 says local_thr has all
+   the messages (compare.py sends one): libzmq 4.3.4 over ipc drops the tail of the
+   stream when the sender disconnects while the receiver is still behind, which would
+   leave local_thr waiting for ever. The wait is outside the measurement, which
+   local_thr ends at the last message. */
 #include "perf_common.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 int main(int argc, char **argv)
@@ -20,6 +23,13 @@ int main(int argc, char **argv)
     const char *connect_to = argv[1];
     int message_size = perf_arg(argv[2], "message-size");
     int message_count = perf_arg(argv[3], "message-count");
+
+    /* Blocked before the library starts its threads, so they inherit the mask and
+       SIGUSR1 stays pending for sigtimedwait below. */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 
     void *ctx = zmq_ctx_new();
     if (!ctx)
@@ -39,7 +49,9 @@ int main(int argc, char **argv)
             perf_die("zmq_msg_send");
     }
 
-    zmq_sleep(1);
+    struct timespec wait = {1, 0};
+    while (sigtimedwait(&usr1, NULL, &wait) < 0 && errno == EINTR)
+        ;
     if (zmq_close(push) != 0)
         perf_die("zmq_close");
     if (zmq_ctx_term(ctx) != 0)
