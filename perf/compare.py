@@ -246,7 +246,11 @@ def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
             try:
                 out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                fail(f"{' '.join(command)} timed out after {timeout:g} s")
+                # Say why, if another command of the pair has already died.
+                why = "".join(f"; {c[0]} exited ({p.returncode}): {p.stderr.read().strip()}"
+                              for p, c in zip(procs, commands)
+                              if p is not proc and p.poll() not in (None, 0))
+                fail(f"{' '.join(command)} timed out after {timeout:g} s{why}")
             if proc.returncode != 0:
                 fail(f"{' '.join(command)} failed ({proc.returncode}): {err.strip()}")
             outputs[i] = out
@@ -333,13 +337,21 @@ def main() -> None:
                 for side in ((0, 1) if r % 2 == 0 else (1, 0)):
                     if failed[side]:
                         continue
-                    endpoint, ready = endpoints.new(sc.transport)
-                    commands = [[a.replace("{endpoint}", endpoint).replace("{count}", count)
-                                 for a in c] for c in sc.commands]
                     try:
                         t0 = time.monotonic()
-                        v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
-                                     envs[side], args.timeout, sc.nudge)
+                        for attempt in (1, 2):
+                            endpoint, ready = endpoints.new(sc.transport)
+                            commands = [[a.replace("{endpoint}", endpoint)
+                                         .replace("{count}", count) for a in c]
+                                        for c in sc.commands]
+                            try:
+                                v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
+                                             envs[side], args.timeout, sc.nudge)
+                                break
+                            except RunFailed as e:
+                                # Another process may have taken the free port we found.
+                                if attempt == 2 or "in use" not in str(e):
+                                    raise
                         results[side].append(v)
                         shown.append(f"{labels[side]} {fmt(v)} ({time.monotonic() - t0:.1f} s)")
                     except RunFailed as e:
