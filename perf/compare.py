@@ -4,25 +4,40 @@
 The programs are compiled once (against include/zmq.h by default) and linked by soname,
 so the same binary runs against either library: LD_LIBRARY_PATH selects a directory
 holding a `libzmq.so.5` that points at ours or at libzmq. Each scenario runs alternately,
-libzmq then ours, for N rounds; the table shows the medians.
+A B then B A (then the raw-socket floor where there is one), for N rounds; the table
+shows the medians and how widely the rounds spread.
 
-    perf/compare.py                  # 5 rounds of every scenario
-    perf/compare.py --rounds 9 --only inproc_lat
-    perf/compare.py --header system  # compile against /usr/include/zmq.h
+    perf/compare.py                          # 5 rounds of every scenario (~5-6 minutes)
+    perf/compare.py --quick                  # 3 rounds, half-length runs (~2-3 minutes)
+    perf/compare.py --rounds 9 --only tcp_lat
+    perf/compare.py --header system          # compile against /usr/include/zmq.h
+    perf/compare.py --header system --libs libzmq,libzmq --only "ipc_thr 64 B"
+                                             # self-comparison: ratios should be ~1.00
 
-A scenario is a list of commands started together (a local/remote pair for tcp or ipc
-is two), the index of the one whose output holds the measurement, and its pattern.
-Add more by extending SCENARIOS and PROGRAMS.
+A scenario is a list of commands started together: one for inproc, a local/remote pair
+for tcp and ipc. The first command (the local side, which binds) starts first; the rest
+start once its endpoint is listening (the tcp port shows up in /proc/net/tcp, the ipc
+file exists), so the remote side never has to retry. Each tcp run gets a fresh port,
+each ipc run a fresh path in a temporary directory. All commands of a run share a
+process group that is killed if the run takes longer than --timeout, so a hang costs
+one failed cell, not the whole run.
+
+The "floor" column is perf/tcp_floor over plain tcp or unix sockets with no ZeroMQ at
+all: the best the machine does for that size; "B/floor" is how much of it B reaches.
 """
 
 import argparse
 import os
 import re
+import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +46,10 @@ BUILD = ROOT / "target" / "perf"
 SYSTEM_LIBZMQ = Path("/usr/lib/x86_64-linux-gnu/libzmq.so.5")
 OUR_LIBZMQ = ROOT / "target" / "release" / "libzmq.so"
 
-# Programs compiled from perf/<name>.c.
-PROGRAMS = ["inproc_thr", "inproc_lat"]
+# Programs compiled from perf/<name>.c, and those that must not link ZeroMQ.
+PROGRAMS = ["inproc_thr", "inproc_lat", "local_thr", "remote_thr", "local_lat",
+            "remote_lat", "tcp_floor"]
+NO_ZMQ = {"tcp_floor"}
 
 THROUGHPUT = (r"mean throughput: (\d+) \[msg/s\]", "msg/s", True)
 LATENCY = (r"average latency: ([\d.]+) \[us\]", "us", False)
@@ -41,32 +58,81 @@ LATENCY = (r"average latency: ([\d.]+) \[us\]", "us", False)
 @dataclass
 class Scenario:
     name: str
-    # Each command is a program from PROGRAMS followed by its arguments. All start
-    # together, in order (a short pause between them lets a bind happen first).
+    # Each command is a program from PROGRAMS followed by its arguments; "{endpoint}"
+    # is replaced by a fresh endpoint of `transport` and "{count}" by `count` (divided
+    # by the --quick factor).
     commands: list
     metric: tuple  # (regex with one group, unit, higher_is_better)
+    count: int
     reader: int = 0  # which command prints the measurement
-    timeout: float = 120.0
-    startup_pause: float = field(default=0.2)
+    # A command to send SIGUSR1 once the reader is done (remote_thr then stops waiting
+    # before it closes), or None.
+    nudge: int = None
+    transport: str = ""  # "tcp", "ipc" or "" (inproc: nothing to wait for)
+    floor: list = None  # a tcp_floor command ("{count}" = floor_count), or None
+    floor_count: int = 0
+
+
+SIZES = [1, 64, 1024, 65536]
+
+# Message counts that take about a second with libzmq 4.3 on a quiet 2-core VM:
+# tcp/ipc throughput of 1 B..64 KiB runs at roughly 4M, 3.5M, 0.6M and 20k msg/s, a
+# round trip takes about 60 us (110 us at 64 KiB). The floor is far faster at small
+# sizes. Each progress line shows how long its runs took.
+THR_COUNT = {1: 4_000_000, 64: 3_000_000, 1024: 600_000, 65536: 20_000}
+LAT_COUNT = {1: 15_000, 64: 15_000, 1024: 15_000, 65536: 8_000}
+FLOOR_THR_COUNT = {1: 50_000_000, 64: 20_000_000, 1024: 3_000_000, 65536: 30_000}
+FLOOR_LAT_COUNT = {1: 50_000, 64: 50_000, 1024: 50_000, 65536: 25_000}
+
+
+def size_name(size: int) -> str:
+    return f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+
+
+def network_scenarios() -> list:
+    out = []
+    for kind in ("thr", "lat"):
+        for transport, raw in (("tcp", "tcp"), ("ipc", "unix")):
+            for size in SIZES:
+                s = str(size)
+                if kind == "thr":
+                    commands = [["local_thr", "{endpoint}", s, "{count}"],
+                                ["remote_thr", "{endpoint}", s, "{count}"]]
+                    metric, reader, count = THROUGHPUT, 0, THR_COUNT[size]
+                    nudge = 1
+                    floor_count = FLOOR_THR_COUNT[size]
+                else:
+                    commands = [["local_lat", "{endpoint}", s, "{count}"],
+                                ["remote_lat", "{endpoint}", s, "{count}"]]
+                    metric, reader, count = LATENCY, 1, LAT_COUNT[size]
+                    nudge = None
+                    floor_count = FLOOR_LAT_COUNT[size]
+                out.append(Scenario(f"{transport}_{kind} {size_name(size)}", commands,
+                                    metric, count, reader=reader, nudge=nudge,
+                                    transport=transport,
+                                    floor=["tcp_floor", kind, raw, s, "{count}"],
+                                    floor_count=floor_count))
+    return out
 
 
 SCENARIOS = [
-    Scenario("inproc_thr 64 B", [["inproc_thr", "64", "2000000"]], THROUGHPUT),
-    Scenario("inproc_thr 1 KiB", [["inproc_thr", "1024", "500000"]], THROUGHPUT),
-    Scenario("inproc_thr 64 KiB", [["inproc_thr", "65536", "20000"]], THROUGHPUT),
-    Scenario("inproc_lat 64 B", [["inproc_lat", "64", "50000"]], LATENCY),
-    # Later, e.g.:
-    # Scenario("tcp_thr 64 B", [["local_thr", "tcp://127.0.0.1:5555", "64", "1000000"],
-    #                           ["remote_thr", "tcp://127.0.0.1:5555", "64", "1000000"]],
-    #          THROUGHPUT, reader=0),
-]
+    Scenario("inproc_thr 64 B", [["inproc_thr", "64", "{count}"]], THROUGHPUT, 2_000_000),
+    Scenario("inproc_thr 1 KiB", [["inproc_thr", "1024", "{count}"]], THROUGHPUT, 500_000),
+    Scenario("inproc_thr 64 KiB", [["inproc_thr", "65536", "{count}"]], THROUGHPUT, 20_000),
+    Scenario("inproc_lat 64 B", [["inproc_lat", "64", "{count}"]], LATENCY, 50_000),
+] + network_scenarios()
+
+
+class RunFailed(Exception):
+    pass
 
 
 def compile_programs(header_dir: Path, cc: str) -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     for name in PROGRAMS:
+        libs = [] if name in NO_ZMQ else ["-lzmq", "-lpthread"]
         cmd = [cc, "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", f"-I{header_dir}",
-               "-o", str(BUILD / name), str(PERF / f"{name}.c"), "-lzmq", "-lpthread"]
+               "-o", str(BUILD / name), str(PERF / f"{name}.c")] + libs
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
             sys.exit(f"compiling {name} failed:\n{' '.join(cmd)}\n{result.stderr}")
@@ -76,8 +142,8 @@ def library_dir(label: str, library: Path) -> Path:
     """A directory whose libzmq.so.5 is `library`, for LD_LIBRARY_PATH."""
     if not library.exists():
         sys.exit(f"{label}: {library} does not exist"
-                 + (" (run cargo build --release)" if label == "ours" else ""))
-    d = BUILD / "lib" / label
+                 + (" (run cargo build --release)" if library == OUR_LIBZMQ else ""))
+    d = BUILD / "lib" / re.sub(r"[^\w.-]", "_", label)
     d.mkdir(parents=True, exist_ok=True)
     link = d / "libzmq.so.5"
     if link.is_symlink() or link.exists():
@@ -97,75 +163,246 @@ def check_loaded(lib_dir: Path, library: Path) -> None:
                  f"{m.group(1) if m else 'no libzmq.so.5'}, not {library}")
 
 
-def run_once(scenario: Scenario, lib_dir: Path) -> float:
-    env = dict(os.environ, LD_LIBRARY_PATH=str(lib_dir))
+class Endpoints:
+    """Fresh endpoints: a free tcp port on 127.0.0.1, or a new path in a temp dir."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="zmq-perf-"))
+        self.serial = 0
+
+    def new(self, transport: str) -> tuple:
+        """(endpoint, readiness check) for one run."""
+        if transport == "tcp":
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            return f"tcp://127.0.0.1:{port}", lambda: tcp_listening(port)
+        if transport == "ipc":
+            self.serial += 1
+            path = self.dir / f"run{self.serial}.ipc"
+            return f"ipc://{path}", path.exists
+        return "", lambda: True
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def tcp_listening(port: int) -> bool:
+    """Whether something listens on `port` (state 0A in /proc/net/tcp)."""
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
+             env: dict, timeout: float, nudge=None) -> float:
+    """Runs `commands` together and returns the number the reader printed."""
+    deadline = time.monotonic() + timeout
     procs = []
-    for i, command in enumerate(scenario.commands):
-        if i:
-            time.sleep(scenario.startup_pause)
-        procs.append(subprocess.Popen([str(BUILD / command[0])] + command[1:], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True))
-    outputs = []
-    for proc, command in zip(procs, scenario.commands):
-        try:
-            out, err = proc.communicate(timeout=scenario.timeout)
-        except subprocess.TimeoutExpired:
-            for p in procs:
-                p.kill()
-            sys.exit(f"{scenario.name}: {' '.join(command)} timed out")
-        if proc.returncode != 0:
-            sys.exit(f"{scenario.name}: {' '.join(command)} failed "
-                     f"({proc.returncode}):\n{err}")
-        outputs.append(out)
-    pattern = scenario.metric[0]
-    m = re.search(pattern, outputs[scenario.reader])
+
+    def fail(message: str):
+        for p in procs:
+            kill_group(p)
+        raise RunFailed(message)
+
+    try:
+        for i, command in enumerate(commands):
+            if i == 1:  # the local side is first: start the rest once it listens
+                while not ready():
+                    if procs[0].poll() is not None:
+                        fail(f"{command[0]} did not start: {commands[0][0]} exited "
+                             f"({procs[0].returncode}): {procs[0].stderr.read().strip()}")
+                    if time.monotonic() > deadline:
+                        fail(f"{commands[0][0]} never listened")
+                    time.sleep(0.005)
+            procs.append(subprocess.Popen([str(BUILD / command[0])] + command[1:],
+                                          env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True,
+                                          start_new_session=True))
+        outputs = [None] * len(procs)
+        order = [reader] + [i for i in range(len(procs)) if i != reader]
+        for i in order:
+            proc, command = procs[i], commands[i]
+            if nudge is not None and i == nudge:
+                try:
+                    proc.send_signal(signal.SIGUSR1)
+                except ProcessLookupError:
+                    pass
+            try:
+                out, err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                # Say why, if another command of the pair has already died.
+                why = "".join(f"; {c[0]} exited ({p.returncode}): {p.stderr.read().strip()}"
+                              for p, c in zip(procs, commands)
+                              if p is not proc and p.poll() not in (None, 0))
+                fail(f"{' '.join(command)} timed out after {timeout:g} s{why}")
+            if proc.returncode != 0:
+                fail(f"{' '.join(command)} failed ({proc.returncode}): {err.strip()}")
+            outputs[i] = out
+    except KeyboardInterrupt:
+        for p in procs:
+            kill_group(p)
+        raise
+    m = re.search(metric[0], outputs[reader])
     if not m:
-        sys.exit(f"{scenario.name}: no '{pattern}' in output:\n{outputs[scenario.reader]}")
+        raise RunFailed(f"{name}: no '{metric[0]}' in output: {outputs[reader]!r}")
     return float(m.group(1))
 
 
-def fmt(value: float) -> str:
+def fmt(value) -> str:
+    if value is None:
+        return "fail"
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3f}"
+
+
+def spread(values: list) -> str:
+    """Half the range of the rounds, relative to their median: how far to trust it."""
+    if len(values) < 2:
+        return "-"
+    med = statistics.median(values)
+    return f"±{50 * (max(values) - min(values)) / med:.0f}%" if med else "-"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5, help="A B rounds (default 5)")
+    ap.add_argument("--rounds", type=int, help="A B rounds (default 5, 3 with --quick)")
+    ap.add_argument("--quick", action="store_true",
+                    help="3 rounds and half the messages (under 5 minutes in all)")
     ap.add_argument("--only", action="append", default=[],
                     help="run scenarios whose name contains this (repeatable)")
     ap.add_argument("--header", choices=["ours", "system"], default="ours",
                     help="compile against include/zmq.h (default) or /usr/include/zmq.h")
+    ap.add_argument("--libs", default="libzmq,ours",
+                    help="A,B: each 'libzmq', 'ours' or a path to a libzmq.so "
+                         "(default libzmq,ours; libzmq,libzmq is a self-comparison)")
     ap.add_argument("--ours", type=Path, default=OUR_LIBZMQ, help="our library")
     ap.add_argument("--libzmq", type=Path, default=SYSTEM_LIBZMQ, help="libzmq to compare with")
+    ap.add_argument("--no-floor", action="store_true", help="skip the raw-socket floor")
+    ap.add_argument("--timeout", type=float, default=30.0,
+                    help="seconds before a run's processes are killed (default 30)")
     args = ap.parse_args()
+    rounds = args.rounds or (3 if args.quick else 5)
+    divisor = 2 if args.quick else 1
+
+    names = args.libs.split(",")
+    if len(names) != 2 or not all(names):
+        sys.exit("--libs takes two comma-separated libraries, e.g. libzmq,ours")
+    paths = [args.libzmq if n == "libzmq" else args.ours if n == "ours" else Path(n)
+             for n in names]
+    labels = [n if n in ("libzmq", "ours") else Path(n).name for n in names]
+    if labels[0] == labels[1]:
+        labels = [labels[0] + " (A)", labels[1] + " (B)"]
 
     header_dir = ROOT / "include" if args.header == "ours" else Path("/usr/include")
     compile_programs(header_dir, os.environ.get("CC", "cc"))
-    libs = {"libzmq": library_dir("libzmq", args.libzmq), "ours": library_dir("ours", args.ours)}
-    check_loaded(libs["libzmq"], args.libzmq)
-    check_loaded(libs["ours"], args.ours)
+    envs = []
+    for label, path in zip(labels, paths):
+        lib_dir = library_dir(label, path)
+        check_loaded(lib_dir, path)
+        envs.append(dict(os.environ, LD_LIBRARY_PATH=str(lib_dir)))
 
     scenarios = [s for s in SCENARIOS if not args.only or any(o in s.name for o in args.only)]
-    rows = []
-    for scenario in scenarios:
-        results = {"libzmq": [], "ours": []}
-        for r in range(args.rounds):
-            for label in ("libzmq", "ours"):
-                results[label].append(run_once(scenario, libs[label]))
-            print(f"  {scenario.name}: round {r + 1}/{args.rounds}", file=sys.stderr)
-        _, unit, higher_is_better = scenario.metric
-        theirs = statistics.median(results["libzmq"])
-        ours = statistics.median(results["ours"])
-        ratio = (ours / theirs) if higher_is_better else (theirs / ours)
-        rows.append((f"{scenario.name} [{unit}]", fmt(theirs), fmt(ours), f"{ratio:.2f}"))
+    if not scenarios:
+        sys.exit("no scenario matches --only")
+    endpoints = Endpoints()
+    rows, failures = [], []
+    try:
+        for sc in scenarios:
+            count = str(max(1, sc.count // divisor))
+            floor_count = str(max(1, sc.floor_count // divisor))
+            results = [[], []]
+            floors = []
+            failed = [False, False]
+            use_floor = sc.floor is not None and not args.no_floor
+            for r in range(rounds):
+                shown = []
+                # A B in odd rounds, B A in even ones, so drift in the machine's load
+                # (other processes, thermal) does not favour one side.
+                for side in ((0, 1) if r % 2 == 0 else (1, 0)):
+                    if failed[side]:
+                        continue
+                    try:
+                        t0 = time.monotonic()
+                        for attempt in (1, 2):
+                            endpoint, ready = endpoints.new(sc.transport)
+                            commands = [[a.replace("{endpoint}", endpoint)
+                                         .replace("{count}", count) for a in c]
+                                        for c in sc.commands]
+                            try:
+                                v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
+                                             envs[side], args.timeout, sc.nudge)
+                                break
+                            except RunFailed as e:
+                                # Another process may have taken the free port we found.
+                                if attempt == 2 or "in use" not in str(e):
+                                    raise
+                        results[side].append(v)
+                        shown.append(f"{labels[side]} {fmt(v)} ({time.monotonic() - t0:.1f} s)")
+                    except RunFailed as e:
+                        failed[side] = True  # do not wait for it to fail again
+                        failures.append(f"{sc.name} [{labels[side]}]: {e}")
+                        shown.append(f"{labels[side]} FAILED")
+                        print(f"  {sc.name} [{labels[side]}]: {e}", file=sys.stderr)
+                if use_floor:
+                    command = [a.replace("{count}", floor_count) for a in sc.floor]
+                    try:
+                        t0 = time.monotonic()
+                        v = run_once(sc.name, [command], sc.metric, 0, lambda: True,
+                                     dict(os.environ), args.timeout)
+                        floors.append(v)
+                        shown.append(f"floor {fmt(v)} ({time.monotonic() - t0:.1f} s)")
+                    except RunFailed as e:
+                        use_floor = False
+                        failures.append(f"{sc.name} [floor]: {e}")
+                print(f"  {sc.name}: round {r + 1}/{rounds}: {', '.join(shown)}",
+                      file=sys.stderr)
+            _, unit, higher = sc.metric
+            a = statistics.median(results[0]) if not failed[0] else None
+            b = statistics.median(results[1]) if not failed[1] else None
+            ratio = "-" if a is None or b is None else f"{(b / a if higher else a / b):.2f}"
+            floor = statistics.median(floors) if floors else None
+            if floor is None:
+                floor_cells = ["-", "-"]
+            else:
+                of = "-" if b is None else f"{100 * (b / floor if higher else floor / b):.0f}%"
+                floor_cells = [fmt(floor), of]
+            rows.append([f"{sc.name} [{unit}]", fmt(a), fmt(b), ratio,
+                         spread(results[0]), spread(results[1])] + floor_cells)
+    finally:
+        endpoints.close()
 
-    print(f"\nMedians of {args.rounds} alternating rounds; ratio > 1 means ours is faster.\n")
-    print("| scenario | libzmq | ours | ratio |")
-    print("|---|---:|---:|---:|")
+    print(f"\nMedians of {rounds} alternating rounds{' (--quick)' if args.quick else ''}; "
+          f"ratio > 1 means {labels[1]} is faster than {labels[0]}.\n"
+          f"floor: the same measurement over raw tcp/unix sockets, no ZeroMQ "
+          f"(perf/tcp_floor); B/floor: the share of it {labels[1]} reaches.\n"
+          f"spread: half the range of the rounds over their median (noise; a ratio "
+          f"within it means no difference).\n")
+    print(f"| scenario | {labels[0]} | {labels[1]} | ratio | spread A | spread B "
+          f"| floor | B/floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    if failures:
+        print("\nFailed runs:")
+        for f in failures:
+            print(f"* {f}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

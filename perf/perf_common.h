@@ -1,4 +1,6 @@
-/* Shared by the perf programs: a monotonic clock and argument parsing. */
+/* Shared by the perf programs: a monotonic clock and argument parsing.
+   Define PERF_NO_ZMQ before including it in a program that must not use ZeroMQ
+   (tcp_floor). */
 #ifndef PERF_COMMON_H
 #define PERF_COMMON_H
 
@@ -6,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#ifndef PERF_NO_ZMQ
 #include <zmq.h>
+#endif
 
 static inline double perf_now_us(void)
 {
@@ -26,10 +30,21 @@ static inline int perf_arg(const char *text, const char *name)
     return (int)v;
 }
 
+#ifndef PERF_NO_ZMQ
 static inline void perf_die(const char *what)
 {
     fprintf(stderr, "%s: %s\n", what, zmq_strerror(zmq_errno()));
     exit(1);
 }
+
+static inline void perf_check_size(zmq_msg_t *msg, int expected)
+{
+    if ((int)zmq_msg_size(msg) != expected) {
+        fprintf(stderr, "message of wrong size: %d bytes, expected %d\n",
+                (int)zmq_msg_size(msg), expected);
+        exit(1);
+    }
+}
+#endif
 
 #endif
