@@ -49,6 +49,35 @@ pub enum ProtocolError {
     PeerError(Vec<u8>),
     /// Nothing arrived within HEARTBEAT_TIMEOUT after a PING, or within the peer's TTL.
     HeartbeatTimeout,
+    /// A command arrived in a handshake state that takes none (libzmq's "unspecified").
+    Unspecified,
+    /// A CURVE box did not open (wrong key, tampered MAC, wrong-size WELCOME).
+    Cryptographic,
+    /// CURVE INITIATE's vouch does not name the client's short-term key.
+    KeyExchange,
+    /// A CURVE MESSAGE nonce not above the last one seen (replay or reordering).
+    InvalidSequence,
+    /// The ZAP handler's reply is unusable.
+    Zap(ZapError),
+    /// The ZAP handler refused the peer with this status code (300, 400 or 500).
+    AuthFailed(u16),
+    /// Authentication is required but nothing is bound at `inproc://zeromq.zap.01`.
+    NoZapHandler,
+}
+
+/// What is wrong with a ZAP reply (selects the `ZMQ_PROTOCOL_ERROR_ZAP_*` code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZapError {
+    /// Not exactly 7 frames.
+    MalformedReply,
+    /// The first frame (the delimiter) is not empty.
+    Unspecified,
+    BadVersion,
+    BadRequestId,
+    /// Not one of 200, 300, 400, 500.
+    InvalidStatusCode,
+    /// The metadata frame is not a ZMTP property list.
+    InvalidMetadata,
 }
 
 impl ProtocolError {
@@ -71,12 +100,41 @@ impl ProtocolError {
             },
             UnexpectedCommand => ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
             InvalidMetadata => ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+            Unspecified => ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+            Cryptographic => ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC,
+            KeyExchange => ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE,
+            InvalidSequence => ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE,
+            Zap(zap) => match zap {
+                ZapError::MalformedReply => ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY,
+                ZapError::Unspecified => ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED,
+                ZapError::BadVersion => ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION,
+                ZapError::BadRequestId => ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID,
+                ZapError::InvalidStatusCode => ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE,
+                ZapError::InvalidMetadata => ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA,
+            },
             // libzmq 4.3.5 fails a socket-type mismatch with EINVAL and no protocol
             // event; framing errors, a peer's ERROR and timeouts are not handshake-protocol
             // events either: they end the connection as a plain disconnect.
             InvalidSocketType | InvalidFrameFlags(_) | InvalidFrameLength | MessageTooLarge
             | PeerError(_) | HeartbeatTimeout => return None,
+            // Reported as ZMQ_EVENT_HANDSHAKE_FAILED_AUTH (see `auth_status`) and as
+            // ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL with EFAULT respectively.
+            AuthFailed(_) | NoZapHandler => return None,
         })
+    }
+
+    /// The status code libzmq reports with `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`: the ZAP
+    /// handler's refusal on the server, or a peer's ERROR whose reason is exactly "300",
+    /// "400" or "500" on the client (libzmq's `handle_error_reason`).
+    pub fn auth_status(&self) -> Option<u16> {
+        match self {
+            ProtocolError::AuthFailed(code) => Some(*code),
+            ProtocolError::PeerError(reason) => match reason.as_slice() {
+                [d @ b'3'..=b'5', b'0', b'0'] => Some(u16::from(d - b'0') * 100),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The core error describing this failure (libzmq sets `EMSGSIZE` for oversize
@@ -86,6 +144,8 @@ impl ProtocolError {
             ProtocolError::MessageTooLarge => Error::MsgSize,
             ProtocolError::HeartbeatTimeout => Error::Os(libc::ETIMEDOUT),
             ProtocolError::InvalidSocketType => Error::Inval,
+            ProtocolError::NoZapHandler => Error::Os(libc::EFAULT),
+            ProtocolError::AuthFailed(_) => Error::Os(libc::EACCES),
             _ => Error::Os(libc::EPROTO),
         }
     }

@@ -10,8 +10,9 @@
 //!    until it reports the peer's [`greeting::PeerVersion`] (ZMTP 1.0, 2.0, 3.0 or 3.1).
 //! 2. Pick the [`frame::Framing`] for that version and decode/encode with
 //!    [`frame::Decoder`] / [`frame::Encoder`].
-//! 3. For 3.x peers, run the mechanism ([`null::NullHandshake`]) on COMMAND frames,
-//!    parsed by [`command::Command`]; metadata arrives as [`metadata::Metadata`].
+//! 3. For 3.x peers, run the security handshake ([`mechanism::Mechanism`]: NULL,
+//!    PLAIN or CURVE, with ZAP requests as [`zap`] frames) on COMMAND frames; metadata
+//!    arrives as [`metadata::Metadata`]. CURVE then boxes every frame as a MESSAGE.
 //! 4. After the handshake, feed [`heartbeat::Heartbeat`] with traffic and PINGs, arm a
 //!    timer at its `next_timeout`, and send the commands it produces.
 //! 5. Subscriptions travel as commands or as `0x01`/`0x00` messages depending on the
@@ -21,13 +22,17 @@
 //! engine reports to a monitor; nothing here panics on peer input.
 
 pub mod command;
+pub mod curve;
 pub mod error;
 pub mod frame;
 pub mod greeting;
 pub mod heartbeat;
+pub mod mechanism;
 pub mod metadata;
 pub mod null;
+pub mod plain;
 pub mod subscription;
+pub mod zap;
 
 #[cfg(test)]
 mod fuzz_tests;
