@@ -11,12 +11,17 @@ use crate::constants::*;
 use crate::msg::{flags, Buffer, Metadata, Msg, INLINE_CAPACITY};
 use crate::pipe::Pipe;
 use crate::zmtp::command::Command as ZmtpCommand;
+use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE};
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
-use crate::zmtp::greeting::{GreetingConfig, GreetingExchange, Mechanism, PeerVersion};
+use crate::zmtp::greeting::{
+    GreetingConfig, GreetingExchange, Mechanism as GreetingMechanism, PeerVersion,
+};
 use crate::zmtp::heartbeat::{Heartbeat, HeartbeatConfig};
+use crate::zmtp::mechanism::{Mechanism as SecurityMechanism, MechanismConfig, Security, Status};
 use crate::zmtp::metadata::Metadata as Properties;
-use crate::zmtp::null::{socket_type_name, NullConfig, NullHandshake};
+use crate::zmtp::null::{socket_type_name, NullConfig};
 use crate::zmtp::subscription::{self, SubscriptionKind};
+use crate::zmtp::zap::{ZapPolicy, ZapReply, ZapRequest};
 use crate::zmtp::ProtocolError;
 use std::io::{self, IoSlice};
 use std::sync::Arc;
@@ -47,6 +52,13 @@ pub struct EngineConfig {
     pub out_batch: usize,
     /// ZMQ_STREAM: raw bytes, no ZMTP at all.
     pub raw: bool,
+    /// The security mechanism and role, with its secrets.
+    pub security: Security,
+    /// ZMQ_ZAP_DOMAIN / ZMQ_ZAP_ENFORCE_DOMAIN (handler availability is decided when the
+    /// connection starts).
+    pub zap_domain: Vec<u8>,
+    pub zap_enforce_domain: bool,
+    pub zap_handler_available: bool,
 }
 
 impl EngineConfig {
@@ -70,7 +82,31 @@ impl EngineConfig {
             in_batch: o.in_batch_size.max(1) as usize,
             out_batch: o.out_batch_size.max(1) as usize,
             raw: o.socket_type == ZMQ_STREAM,
+            security: security_of(o),
+            zap_domain: o.zap_domain.clone(),
+            zap_enforce_domain: o.zap_enforce_domain,
+            zap_handler_available: false,
         }
+    }
+}
+
+/// The mechanism the options select (ZMQ_PLAIN_*, ZMQ_CURVE_*), with the keys.
+fn security_of(o: &crate::options::Options) -> Security {
+    use crate::zmtp::curve::CurveClientConfig;
+    use crate::zmtp::plain::PlainCredentials;
+    match (o.mechanism, o.as_server) {
+        (ZMQ_PLAIN, true) => Security::PlainServer,
+        (ZMQ_PLAIN, false) => Security::PlainClient(PlainCredentials {
+            username: o.plain_username.clone(),
+            password: o.plain_password.clone(),
+        }),
+        (ZMQ_CURVE, true) => Security::CurveServer(o.curve_secret_key.clone()),
+        (ZMQ_CURVE, false) => Security::CurveClient(CurveClientConfig {
+            public_key: o.curve_public_key.clone(),
+            secret_key: o.curve_secret_key.clone(),
+            server_key: o.curve_server_key.clone(),
+        }),
+        _ => Security::Null,
     }
 }
 
@@ -87,6 +123,22 @@ pub enum Failure {
     Heartbeat,
     /// The peer sent a message larger than MAXMSGSIZE.
     TooLarge,
+    /// The ZAP handler refused the peer (its status code).
+    Auth(u16),
+    /// A ZAP domain is enforced but no handler is bound.
+    NoZapHandler,
+}
+
+impl Failure {
+    fn from_handshake(e: ProtocolError) -> Failure {
+        if let Some(status) = e.auth_status() {
+            return Failure::Auth(status);
+        }
+        if e == ProtocolError::NoZapHandler {
+            return Failure::NoZapHandler;
+        }
+        Failure::Protocol(e.monitor_code())
+    }
 }
 
 pub enum Outcome {
@@ -94,13 +146,15 @@ pub enum Outcome {
     Idle,
     /// The handshake just completed: the session attaches the pipe and pumps again.
     HandshakeDone,
+    /// The mechanism asks the ZAP handler; the session answers with `zap_reply`.
+    NeedsZap(ZapRequest),
     Failed(Failure),
 }
 
 enum Phase {
     Greeting(GreetingExchange),
-    /// ZMTP 3.x NULL mechanism.
-    Null(NullHandshake),
+    /// ZMTP 3.x security handshake (NULL, PLAIN or CURVE), in `Engine::mechanism`.
+    Handshake,
     /// ZMTP 1.0/2.0: the peer's first frame is its routing id.
     OldIdentity,
     Active,
@@ -138,16 +192,28 @@ pub struct Engine {
     peer_address: String,
     /// The end of the handshake was reported to the session.
     announced: bool,
+    mechanism: Option<Box<SecurityMechanism>>,
+    /// CURVE: every frame travels inside a MESSAGE box.
+    encrypted: bool,
+    /// A ZAP request to hand to the session.
+    zap_request: Option<ZapRequest>,
 }
 
 impl Engine {
     pub fn new(stream: Stream, config: EngineConfig, now: Instant) -> Engine {
+        let (mechanism, as_server) = match &config.security {
+            Security::Null => (GreetingMechanism::Null, false),
+            Security::PlainClient(_) => (GreetingMechanism::Plain, false),
+            Security::PlainServer => (GreetingMechanism::Plain, true),
+            Security::CurveClient(_) => (GreetingMechanism::Curve, false),
+            Security::CurveServer(_) => (GreetingMechanism::Curve, true),
+        };
         let greeting = GreetingExchange::new(GreetingConfig {
             socket_type: config.socket_type as u8,
             routing_id_len: config.routing_id.len(),
-            mechanism: Mechanism::Null,
-            as_server: false,
-            zap_enabled: false,
+            mechanism,
+            as_server,
+            zap_enabled: !config.zap_domain.is_empty(),
         });
         let peer_address = stream.peer_address();
         let mut engine = Engine {
@@ -172,6 +238,9 @@ impl Engine {
             readable: true,
             writable: true,
             announced: false,
+            mechanism: None,
+            encrypted: false,
+            zap_request: None,
             peer_address,
             config,
         };
@@ -241,6 +310,13 @@ impl Engine {
                 Ok(p) => p,
                 Err(f) => return Outcome::Failed(f),
             };
+            if let Some(request) = self.zap_request.take() {
+                self.fill_output(None, now);
+                if self.flush_output().is_err() {
+                    return Outcome::Failed(Failure::Closed);
+                }
+                return Outcome::NeedsZap(request);
+            }
             if !self.announced && self.is_active() {
                 self.announced = true;
                 self.fill_output(None, now);
@@ -381,7 +457,7 @@ impl Engine {
                 let (msg, fl, _) = self.in_large.take().ok_or(Failure::Closed)?;
                 progress = true;
                 if let Some(p) = pipe.as_deref_mut() {
-                    self.frame_done(p, msg, fl, &mut wrote);
+                    self.large_frame_done(p, msg, fl, now, &mut wrote)?;
                 }
             }
         }
@@ -445,6 +521,7 @@ impl Engine {
                 None => {}
                 Some(Decoded::Frame { flags: fl, body }) => {
                     if fl.command
+                        || self.encrypted
                         || body.len() <= INLINE_CAPACITY
                         || !self.is_active()
                         || pipe.is_none()
@@ -475,7 +552,7 @@ impl Engine {
                         if let (Some((msg, fl, _)), Some(p)) =
                             (self.in_large.take(), pipe.as_deref_mut())
                         {
-                            self.frame_done(p, msg, fl, wrote);
+                            self.large_frame_done(p, msg, fl, now, wrote)?;
                         }
                     }
                 }
@@ -510,13 +587,28 @@ impl Engine {
         self.version = detected.version;
         match detected.version {
             PeerVersion::V3_0 | PeerVersion::V3_1 => {
-                let handshake = NullHandshake::new(&NullConfig {
-                    socket_type: self.config.socket_type,
-                    routing_id: self.config.routing_id.clone(),
-                    properties: self.config.properties.clone(),
-                })
-                .map_err(|_| Failure::Protocol(None))?;
-                self.phase = Phase::Null(handshake);
+                let config = MechanismConfig {
+                    base: NullConfig {
+                        socket_type: self.config.socket_type,
+                        routing_id: self.config.routing_id.clone(),
+                        properties: self.config.properties.clone(),
+                    },
+                    security: self.config.security.clone(),
+                    zap: ZapPolicy {
+                        domain: self.config.zap_domain.clone(),
+                        enforce_domain: self.config.zap_enforce_domain,
+                        handler_available: self.config.zap_handler_available,
+                        peer_address: self.peer_address.as_bytes().to_vec(),
+                    },
+                };
+                let mut mechanism =
+                    SecurityMechanism::new(&config).map_err(|_| Failure::Protocol(None))?;
+                match mechanism.start().map_err(Failure::from_handshake)? {
+                    Status::NeedsZap(request) => self.zap_request = Some(request),
+                    Status::Continue => {}
+                }
+                self.mechanism = Some(Box::new(mechanism));
+                self.phase = Phase::Handshake;
             }
             PeerVersion::V2 | PeerVersion::V1 | PeerVersion::V1Unversioned => {
                 let framing = if detected.version == PeerVersion::V2 {
@@ -579,40 +671,17 @@ impl Engine {
     ) -> Result<(), Failure> {
         match &mut self.phase {
             Phase::Greeting(_) => Ok(()),
-            Phase::Null(handshake) => {
+            Phase::Handshake => {
                 if !fl.command {
                     return Err(Failure::Protocol(Some(
                         ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
                     )));
                 }
-                let result = handshake.handle_command(body);
-                // An ERROR for the peer (e.g. wrong socket type) goes out before we close.
-                let mut cmd = Vec::new();
-                while handshake.poll_command(&mut cmd) {
-                    let _ = self
-                        .encoder
-                        .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
-                    cmd.clear();
-                }
-                if let Err(e) = result {
-                    let _ = self.flush_output();
-                    return Err(Failure::Protocol(e.monitor_code()));
-                }
-                if handshake.is_complete() {
-                    let peer = handshake.take_peer_metadata().unwrap_or_default();
-                    let mut props = Metadata::new();
-                    for (name, value) in peer.iter() {
-                        if let Ok(name) = std::str::from_utf8(name) {
-                            props.insert(name, value);
-                        }
-                    }
-                    props.insert("Peer-Address", self.peer_address.as_bytes());
-                    self.peer_routing_id =
-                        peer.get("Identity").map(|v| v.to_vec()).unwrap_or_default();
-                    self.metadata = Some(Arc::new(props));
-                    self.become_active(now);
-                }
-                Ok(())
+                let Some(mechanism) = self.mechanism.as_mut() else {
+                    return Err(Failure::Protocol(None));
+                };
+                let result = mechanism.handle_command(body);
+                self.after_mechanism_step(result, now)
             }
             Phase::OldIdentity => {
                 self.peer_routing_id = body.to_vec();
@@ -629,6 +698,28 @@ impl Engine {
                 let Some(p) = pipe else {
                     return Ok(());
                 };
+                if self.encrypted && !fl.command {
+                    let mechanism = self.mechanism.as_mut().ok_or(Failure::Closed)?;
+                    let (bits, plain) = mechanism
+                        .decode_message(body)
+                        .map_err(|_| Failure::Closed)?;
+                    if bits & FLAG_COMMAND != 0 {
+                        return self.handle_command(p, &plain, now, wrote);
+                    }
+                    let mut msg = Msg::from_slice(&plain);
+                    let more = bits & FLAG_MORE != 0;
+                    msg.set_more(more);
+                    self.frame_done(
+                        p,
+                        msg,
+                        FrameFlags {
+                            more,
+                            command: false,
+                        },
+                        wrote,
+                    );
+                    return Ok(());
+                }
                 if fl.command {
                     return self.handle_command(p, body, now, wrote);
                 }
@@ -638,6 +729,72 @@ impl Engine {
                 Ok(())
             }
         }
+    }
+
+    /// Sends what the mechanism queued, then acts on its verdict: a ZAP request for the
+    /// session, a failure, or the end of the handshake (peer metadata, User-Id and the
+    /// ZAP handler's properties become every message's metadata).
+    fn after_mechanism_step(
+        &mut self,
+        result: Result<Status, ProtocolError>,
+        now: Instant,
+    ) -> Result<(), Failure> {
+        let Some(mechanism) = self.mechanism.as_mut() else {
+            return Err(Failure::Protocol(None));
+        };
+        let mut cmd = Vec::new();
+        while mechanism.poll_command(&mut cmd) {
+            let _ = self
+                .encoder
+                .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
+            cmd.clear();
+        }
+        match result {
+            Err(e) => {
+                let _ = self.flush_output();
+                return Err(Failure::from_handshake(e));
+            }
+            Ok(Status::NeedsZap(request)) => self.zap_request = Some(request),
+            Ok(Status::Continue) => {}
+        }
+        if mechanism.is_complete() {
+            let mut props = Metadata::new();
+            if let Some(peer) = mechanism.peer_metadata() {
+                for (name, value) in peer.iter() {
+                    if let Ok(name) = std::str::from_utf8(name) {
+                        props.insert(name, value);
+                    }
+                }
+                self.peer_routing_id = peer.get("Identity").map(|v| v.to_vec()).unwrap_or_default();
+            }
+            if let Some(zap) = mechanism.zap_metadata() {
+                for (name, value) in zap.iter() {
+                    if let Ok(name) = std::str::from_utf8(name) {
+                        props.insert(name, value);
+                    }
+                }
+            }
+            if let Some(user) = mechanism.user_id() {
+                props.insert("User-Id", user);
+            }
+            props.insert("Peer-Address", self.peer_address.as_bytes());
+            self.metadata = Some(Arc::new(props));
+            self.encrypted = mechanism.is_encrypted();
+            self.become_active(now);
+        }
+        Ok(())
+    }
+
+    /// The ZAP handler's reply (all its frames, delimiter first).
+    pub fn zap_reply(&mut self, frames: &[Vec<u8>], now: Instant) -> Result<(), Failure> {
+        let result = match ZapReply::parse(frames) {
+            Ok(reply) => match self.mechanism.as_mut() {
+                Some(m) => m.zap_reply(&reply),
+                None => return Err(Failure::Protocol(None)),
+            },
+            Err(e) => Err(e),
+        };
+        self.after_mechanism_step(result, now)
     }
 
     fn become_active(&mut self, now: Instant) {
@@ -673,6 +830,23 @@ impl Engine {
     }
 
     /// Hands a received frame to the socket.
+    /// A large frame received whole into its own message: deliver it (after opening
+    /// its MESSAGE box, with CURVE).
+    fn large_frame_done(
+        &mut self,
+        pipe: &mut Pipe,
+        msg: Msg,
+        fl: FrameFlags,
+        now: Instant,
+        wrote: &mut bool,
+    ) -> Result<(), Failure> {
+        if self.encrypted || fl.command {
+            return self.handle_frame(Some(pipe), fl, msg.data(), now, wrote);
+        }
+        self.frame_done(pipe, msg, fl, wrote);
+        Ok(())
+    }
+
     fn frame_done(&mut self, pipe: &mut Pipe, mut msg: Msg, fl: FrameFlags, wrote: &mut bool) {
         msg.set_more(fl.more);
         if msg.metadata().is_none() {
@@ -696,22 +870,22 @@ impl Engine {
         let mut cmd = Vec::new();
         match &mut self.phase {
             Phase::Greeting(exchange) => exchange.take_output(&mut self.output),
-            Phase::Null(handshake) => {
-                while handshake.poll_command(&mut cmd) {
-                    let _ = self
-                        .encoder
-                        .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
-                    cmd.clear();
+            Phase::Handshake => {
+                if let Some(mechanism) = self.mechanism.as_mut() {
+                    while mechanism.poll_command(&mut cmd) {
+                        let _ = self
+                            .encoder
+                            .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
+                        cmd.clear();
+                    }
                 }
             }
             Phase::OldIdentity => {}
             Phase::Active => {
                 if matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
                     while self.heartbeat.poll_command(now, &mut cmd) {
-                        let _ = self
-                            .encoder
-                            .encode(FrameFlags::COMMAND, &cmd, &mut self.output);
-                        cmd.clear();
+                        let body = std::mem::take(&mut cmd);
+                        self.emit_frame(FrameFlags::COMMAND, &body);
                     }
                 }
                 let Some(pipe) = pipe else {
@@ -747,13 +921,17 @@ impl Engine {
             };
             let mut body = Vec::with_capacity(msg.len() + 11);
             let frame_flags = subscription::encode(self.version, kind, msg.data(), &mut body);
-            let _ = self.encoder.encode(frame_flags, &body, &mut self.output);
+            self.emit_frame(frame_flags, &body);
             return;
         }
         let frame_flags = FrameFlags {
             more: msg.more(),
             command: false,
         };
+        if self.encrypted {
+            self.emit_frame(frame_flags, msg.data());
+            return;
+        }
         if msg.len() < LARGE_BODY {
             let _ = self
                 .encoder
@@ -765,6 +943,29 @@ impl Engine {
                 self.out_large = Some((msg, 0));
             }
         }
+    }
+
+    /// Queues one frame: as is, or (CURVE) boxed in a MESSAGE sent as a data frame.
+    fn emit_frame(&mut self, flags: FrameFlags, body: &[u8]) {
+        if self.encrypted {
+            if let Some(mechanism) = self.mechanism.as_mut() {
+                let mut bits = 0;
+                if flags.more {
+                    bits |= FLAG_MORE;
+                }
+                if flags.command {
+                    bits |= FLAG_COMMAND;
+                }
+                let mut boxed = Vec::with_capacity(body.len() + 33);
+                if mechanism.encode_message(bits, body, &mut boxed).is_ok() {
+                    let _ = self
+                        .encoder
+                        .encode(FrameFlags::MESSAGE, &boxed, &mut self.output);
+                }
+            }
+            return;
+        }
+        let _ = self.encoder.encode(flags, body, &mut self.output);
     }
 
     /// Writes queued output until done or EAGAIN. Ok(true) if anything was written.

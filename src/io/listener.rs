@@ -34,6 +34,7 @@ pub struct ListenerSpec {
     pub receives_routing_id: bool,
     pub stream_notify: bool,
     pub monitor: SharedMonitor,
+    pub ctx: Arc<crate::ctx::CtxInner>,
 }
 
 impl ListenerSpec {
@@ -107,6 +108,7 @@ impl Listener {
                         pipe: None,
                         receives_routing_id: self.spec.receives_routing_id,
                         stream_notify: self.spec.stream_notify,
+                        ctx: self.spec.ctx.clone(),
                         monitor: self.spec.monitor.clone(),
                     });
                     reactor.add_session(session, Some(stream), now);

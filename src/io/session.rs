@@ -10,12 +10,15 @@ use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
 use crate::constants::*;
+use crate::ctx::CtxInner;
 use crate::mailbox::Mailbox;
 use crate::msg::{flags, Msg};
 use crate::options::Options;
 use crate::pipe::{pipe_pair, Direction, Pipe};
 use crate::socket::monitor::SharedMonitor;
+use crate::transport::inproc;
 use crate::transport::Target;
+use crate::zmtp::zap::ZapRequest;
 use mio::event::Event;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,6 +37,8 @@ pub struct SessionSpec {
     pub receives_routing_id: bool,
     /// ZMQ_STREAM with ZMQ_STREAM_NOTIFY: an empty message announces connect/disconnect.
     pub stream_notify: bool,
+    /// For reaching the ZAP handler over inproc.
+    pub ctx: Arc<CtxInner>,
     pub monitor: SharedMonitor,
 }
 
@@ -57,7 +62,13 @@ pub struct Session {
     /// The outbound pipe stopped in the middle of a message when a connection died.
     skip_partial_out: bool,
     connected_once: bool,
+    /// The pipe to the ZAP handler while a request is outstanding.
+    zap: Option<Pipe>,
+    zap_reply: Vec<Vec<u8>>,
 }
+
+/// Where ZAP handlers bind (RFC 27).
+const ZAP_ENDPOINT: &str = "zeromq.zap.01";
 
 impl Session {
     pub fn new(mut spec: SessionSpec) -> Session {
@@ -73,6 +84,8 @@ impl Session {
             closing: None,
             skip_partial_out: false,
             connected_once: false,
+            zap: None,
+            zap_reply: Vec::new(),
         }
     }
 
@@ -146,15 +159,81 @@ impl Session {
             self.state = State::Done;
             return;
         }
-        self.state = State::Connected(Box::new(Engine::new(stream, self.config.clone(), now)));
+        self.state = State::Connected(Box::new(Engine::new(stream, self.engine_config(), now)));
         self.pump(reactor, token, now);
     }
 
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
-        self.state = State::Connected(Box::new(Engine::new(stream, self.config.clone(), now)));
+        self.state = State::Connected(Box::new(Engine::new(stream, self.engine_config(), now)));
         self.pump(reactor, token, now);
+    }
+
+    /// The engine's configuration, with whether a ZAP handler is bound right now.
+    fn engine_config(&self) -> EngineConfig {
+        let mut config = self.config.clone();
+        config.zap_handler_available = inproc::is_bound(&self.spec.ctx, ZAP_ENDPOINT);
+        config
+    }
+
+    /// Sends a ZAP request to the handler; the reply arrives as a pipe command.
+    fn start_zap(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        request: ZapRequest,
+        now: Instant,
+    ) {
+        let Some(mut pipe) =
+            inproc::connect_service(&self.spec.ctx, ZAP_ENDPOINT, reactor.mailbox())
+        else {
+            self.connection_lost(reactor, Failure::NoZapHandler, now);
+            return;
+        };
+        let frames = request.to_frames();
+        let last = frames.len().saturating_sub(1);
+        for (i, frame) in frames.iter().enumerate() {
+            let mut msg = Msg::from_slice(frame);
+            msg.set_more(i < last);
+            let _ = pipe.write(msg);
+        }
+        pipe.flush();
+        reactor.own_pipe(pipe.id(), token);
+        self.zap_reply.clear();
+        self.zap = Some(pipe);
+        // Looking once marks our end asleep, so the handler's reply wakes us.
+        self.read_zap(reactor, token, now);
+    }
+
+    /// Reads the ZAP reply once it is complete and hands it to the engine.
+    fn read_zap(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        let Some(pipe) = self.zap.as_mut() else {
+            return;
+        };
+        while let Some(msg) = pipe.read() {
+            let more = msg.more();
+            self.zap_reply.push(msg.data().to_vec());
+            if !more {
+                let reply = std::mem::take(&mut self.zap_reply);
+                if let Some(mut done) = self.zap.take() {
+                    done.terminate();
+                }
+                let State::Connected(engine) = &mut self.state else {
+                    return;
+                };
+                match engine.zap_reply(&reply, now) {
+                    Ok(()) => self.pump(reactor, token, now),
+                    Err(failure) => self.connection_lost(reactor, failure, now),
+                }
+                return;
+            }
+        }
+        if pipe.is_done() {
+            // The handler went away without answering.
+            self.zap = None;
+            self.connection_lost(reactor, Failure::NoZapHandler, now);
+        }
     }
 
     fn schedule_reconnect(&mut self, now: Instant) {
@@ -233,6 +312,10 @@ impl Session {
             match engine.pump(usable_pipe, now) {
                 Outcome::Idle => break,
                 Outcome::HandshakeDone => self.handshake_done(reactor, token),
+                Outcome::NeedsZap(request) => {
+                    self.start_zap(reactor, token, request, now);
+                    return;
+                }
                 Outcome::Failed(failure) => {
                     self.connection_lost(reactor, failure, now);
                     return;
@@ -319,7 +402,13 @@ impl Session {
         // libzmq's events: a protocol error in the handshake is reported with its code
         // (a socket-type mismatch only as DISCONNECTED) and ends the session for good; a
         // connection lost during the handshake is HANDSHAKE_FAILED_NO_DETAIL.
-        let protocol_error = matches!(failure, Failure::Protocol(_)) && !was_active;
+        let protocol_error = matches!(
+            failure,
+            Failure::Protocol(_) | Failure::Auth(_) | Failure::NoZapHandler
+        ) && !was_active;
+        if let Some(mut zap) = self.zap.take() {
+            zap.terminate();
+        }
         match failure {
             Failure::Protocol(Some(code)) if !was_active => {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32)
@@ -368,6 +457,23 @@ impl Session {
         command: Command,
         now: Instant,
     ) {
+        let for_zap = match (&command, &self.zap) {
+            (
+                Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id),
+                Some(zap),
+            ) => *id == zap.id(),
+            _ => false,
+        };
+        if for_zap {
+            if let (Some(zap), Command::PipeTerm(_)) = (self.zap.as_mut(), &command) {
+                zap.peer_terminated();
+            }
+            if let Some(zap) = self.zap.as_mut() {
+                zap.activate_read();
+            }
+            self.read_zap(reactor, token, now);
+            return;
+        }
         let Some(pipe) = self.pipe.as_mut() else {
             return;
         };

@@ -348,6 +348,7 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
+                    ctx: self.ctx.clone(),
                 };
                 let fd = listener.acceptor_fd();
                 io.send(Command::AddListener(Box::new(listener)));
@@ -423,6 +424,7 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
+                    ctx: self.ctx.clone(),
                 };
                 io.send(Command::AddSession(Box::new(spec)));
                 self.net.push(NetObject {

@@ -188,6 +188,26 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
     }
 }
 
+/// True when some socket has bound `name`.
+pub fn is_bound(ctx: &CtxInner, name: &str) -> bool {
+    ctx.inproc.lock().bound.contains_key(name)
+}
+
+/// Connects an internal client (the ZAP client of an I/O thread's session) to a bound
+/// `name`: an unlimited pipe whose near end is owned by `mailbox`. None if not bound.
+pub fn connect_service(ctx: &CtxInner, name: &str, mailbox: &Arc<Mailbox>) -> Option<Pipe> {
+    let registry = ctx.inproc.lock();
+    let peer = registry.bound.get(name)?;
+    let (mut mine, theirs) = pipe_pair(Direction::default(), Direction::default());
+    mine.set_owner(mailbox);
+    theirs.set_owner(&peer.mailbox);
+    if peer.receives_routing_id {
+        write_routing_id(&mut mine, &[]);
+    }
+    peer.mailbox.send(Command::Attach(Box::new(theirs)));
+    Some(mine)
+}
+
 /// Forgets a name bound by `socket_id` (existing connections stay, as in libzmq).
 pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
     let mut registry = ctx.inproc.lock();
