@@ -14,10 +14,10 @@ use crate::ctx::CtxInner;
 use crate::mailbox::Mailbox;
 use crate::msg::{flags, Msg};
 use crate::options::Options;
-use crate::pipe::{pipe_pair, Direction, Pipe};
+use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
-use crate::transport::inproc;
 use crate::transport::Target;
+use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
 use mio::event::Event;
 use std::sync::Arc;
@@ -353,22 +353,7 @@ impl Session {
                 }
             }
             None => {
-                let o = &self.spec.options;
-                let conflate = o.conflate
-                    && matches!(
-                        o.socket_type,
-                        ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
-                    );
-                let (mut socket_end, mut ours) = pipe_pair(
-                    Direction {
-                        hwm: if conflate { 0 } else { o.sndhwm.max(0) as u64 },
-                        conflate,
-                    },
-                    Direction {
-                        hwm: if conflate { 0 } else { o.rcvhwm.max(0) as u64 },
-                        conflate,
-                    },
-                );
+                let (mut socket_end, mut ours) = transport::connection_pipes(&self.spec.options);
                 ours.set_owner(reactor.mailbox());
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();

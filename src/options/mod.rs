@@ -185,6 +185,16 @@ pub struct Options {
 }
 
 impl Options {
+    /// ZMQ_CONFLATE takes effect only on the socket types libzmq applies it to.
+    pub fn effective_conflate(&self) -> bool {
+        use crate::constants::{ZMQ_DEALER, ZMQ_PUB, ZMQ_PULL, ZMQ_PUSH};
+        self.conflate
+            && matches!(
+                self.socket_type,
+                ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
+            )
+    }
+
     /// The defaults libzmq gives a new socket of `socket_type`.
     pub fn new(socket_type: c_int) -> Options {
         Options {

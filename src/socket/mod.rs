@@ -29,7 +29,6 @@ use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::options::{put_int, Options};
 use crate::pipe::Pipe;
-use crate::pipe::{pipe_pair, Direction};
 use crate::transport::{self, inproc, Endpoint, Target};
 use monitor::{Monitor, SharedMonitor};
 use pattern::Pattern;
@@ -391,22 +390,7 @@ impl Socket {
                     None
                 } else {
                     // The pipe exists before the connection: messages queue up to the HWM.
-                    let o = &self.options;
-                    let conflate = o.conflate
-                        && matches!(
-                            o.socket_type,
-                            ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
-                        );
-                    let (mut mine, theirs) = pipe_pair(
-                        Direction {
-                            hwm: if conflate { 0 } else { o.sndhwm.max(0) as u64 },
-                            conflate,
-                        },
-                        Direction {
-                            hwm: if conflate { 0 } else { o.rcvhwm.max(0) as u64 },
-                            conflate,
-                        },
-                    );
+                    let (mut mine, theirs) = transport::connection_pipes(&self.options);
                     theirs.set_owner(&io);
                     mine.locally_initiated = true;
                     mine.endpoint = Some(Arc::from(endpoint));

@@ -6,7 +6,6 @@
 //! find the other side's id as the first message of the pipe.
 
 use crate::command::Command;
-use crate::constants::*;
 use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
@@ -31,10 +30,6 @@ struct PeerInfo {
 impl PeerInfo {
     fn of(socket: &Socket) -> PeerInfo {
         let o = socket.options();
-        let conflating_type = matches!(
-            o.socket_type,
-            ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB
-        );
         PeerInfo {
             socket_id: socket.id(),
             mailbox: socket.mailbox().clone(),
@@ -42,7 +37,7 @@ impl PeerInfo {
             rcvhwm: o.rcvhwm,
             routing_id: o.routing_id.clone(),
             receives_routing_id: socket.receives_routing_id(),
-            conflate: o.conflate && conflating_type,
+            conflate: o.effective_conflate(),
         }
     }
 }

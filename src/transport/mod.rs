@@ -48,6 +48,25 @@ impl Endpoint {
     }
 }
 
+/// The pipe pair between a socket and one of its network connections: SNDHWM limits
+/// what the socket queues for the connection, RCVHWM what the connection queues for the
+/// socket (conflating pipes have no limit). Returns (socket's end, session's end).
+pub fn connection_pipes(o: &crate::options::Options) -> (crate::pipe::Pipe, crate::pipe::Pipe) {
+    use crate::pipe::{pipe_pair, Direction};
+    let conflate = o.effective_conflate();
+    let limit = |hwm: i32| if conflate { 0 } else { hwm.max(0) as u64 };
+    pipe_pair(
+        Direction {
+            hwm: limit(o.sndhwm),
+            conflate,
+        },
+        Direction {
+            hwm: limit(o.rcvhwm),
+            conflate,
+        },
+    )
+}
+
 /// Where a connecting session connects (resolved once, at connect time).
 pub enum Target {
     /// The address text: host names are resolved at each connection attempt.
