@@ -287,8 +287,38 @@ static void test_steerable_eterm(void) {
     CHECK_EQ(p.err, ETERM);
 }
 
+static void *same_socket_proxy(void *rep) {
+    int rc = zmq_proxy(rep, rep, NULL);
+    CHECK_EQ(rc, -1);
+    CHECK_EQ(zmq_errno(), ETERM);
+    CHECK_OK(zmq_close(rep));
+    return NULL;
+}
+
+/* zmq_proxy(s, s, NULL): one REP as frontend and backend echoes every request. */
+static void test_single_socket_echo(void) {
+    void *ctx = zmq_ctx_new();
+    CHECK(ctx);
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    CHECK_OK(zmq_bind(rep, "inproc://same-socket"));
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, same_socket_proxy, rep), 0);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    int ms = 2000;
+    CHECK_OK(zmq_setsockopt(req, ZMQ_RCVTIMEO, &ms, sizeof ms));
+    CHECK_OK(zmq_connect(req, "inproc://same-socket"));
+    for (int i = 0; i < 3; i++) {
+        tc_send_str(req, "echo", 0);
+        tc_recv_str_eq(req, "echo", 0);
+    }
+    CHECK_OK(zmq_close(req));
+    CHECK_OK(zmq_ctx_term(ctx));
+    CHECK_EQ(pthread_join(t, NULL), 0);
+}
+
 int main(void) {
     alarm(30);
+    test_single_socket_echo();
     test_proxy_with_capture();
     test_device_queue();
     test_steerable(ZMQ_PAIR);

@@ -84,7 +84,10 @@ impl Proxy<'_> {
             let fe_out = fe & ZMQ_POLLOUT != 0;
             let be_out = be & ZMQ_POLLOUT != 0;
             let mut moved = false;
-            if !paused && fe_in && be_out {
+            // One socket as both ends (a REP echo device): it becomes writable only
+            // once it has read, so its writability is not a condition (as in libzmq).
+            let same_socket = self.backend.is_none();
+            if !paused && fe_in && (be_out || same_socket) {
                 self.forward(Side::Front, &mut stats)?;
                 moved = true;
             }
