@@ -18,7 +18,7 @@ const CAPABILITIES: &[(&str, bool)] = &[
     ("vmci", false),
     ("ws", false),
     ("wss", false),
-    ("curve", false),
+    ("curve", true),
     ("gssapi", false),
     ("draft", cfg!(feature = "draft")),
 ];
@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn capabilities_answer_from_the_list_only() {
         assert!(has_capability(b"ipc"));
-        assert!(!has_capability(b"curve"));
+        assert!(has_capability(b"curve"));
         assert!(!has_capability(b"IPC"), "names are case-sensitive");
         assert!(!has_capability(b"tcp"), "unlisted names are absent");
         assert!(!has_capability(b""));
