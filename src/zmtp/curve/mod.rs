@@ -155,4 +155,4 @@ pub(crate) fn short_nonce(data: &[u8], at: usize) -> Option<(u64, &[u8])> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
