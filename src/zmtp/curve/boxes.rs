@@ -10,6 +10,7 @@
 
 use std::ops::Deref;
 use std::sync::atomic::{compiler_fence, Ordering};
+use std::sync::Arc;
 
 use crypto_box::aead::generic_array::GenericArray;
 use crypto_box::aead::rand_core::RngCore;
@@ -21,6 +22,7 @@ pub const MAC_LEN: usize = 16;
 pub const NONCE_LEN: usize = 24;
 
 /// An X25519 key pair.
+#[cfg_attr(test, derive(Clone))]
 pub struct KeyPair {
     secret: SecretKey,
     public: [u8; KEY_LEN],
@@ -56,11 +58,16 @@ impl KeyPair {
 }
 
 /// A precomputed box key between our secret key and a peer's public key.
-pub struct Cipher(SalsaBox);
+/// (Shared so that tests can snapshot a connection; it is never mutated.)
+#[derive(Clone)]
+pub struct Cipher(Arc<SalsaBox>);
 
 impl Cipher {
     pub fn new(peer_public: &[u8; KEY_LEN], ours: &KeyPair) -> Cipher {
-        Cipher(SalsaBox::new(&PublicKey::from(*peer_public), &ours.secret))
+        Cipher(Arc::new(SalsaBox::new(
+            &PublicKey::from(*peer_public),
+            &ours.secret,
+        )))
     }
 
     /// Appends `MAC (16) + ciphertext` of `plaintext` to `out`.
@@ -132,6 +139,7 @@ pub fn random<const N: usize>() -> [u8; N] {
 }
 
 /// Bytes that held or hold secrets; zeroed when dropped.
+#[cfg_attr(test, derive(Clone))]
 pub struct SecretBytes(Vec<u8>);
 
 impl SecretBytes {

@@ -38,6 +38,7 @@ enum State {
 }
 
 /// The CURVE client side of one connection.
+#[cfg_attr(test, derive(Clone))]
 pub struct CurveClient {
     state: State,
     socket_type: i32,
@@ -47,6 +48,8 @@ pub struct CurveClient {
     long_term: KeyPair,
     server_key: [u8; KEY_LEN],
     short_term: KeyPair,
+    /// C' x S: seals HELLO and opens WELCOME.
+    hello_cipher: Cipher,
     /// Set by WELCOME: S' and the server's cookie.
     server_short: [u8; KEY_LEN],
     cookie: Vec<u8>,
@@ -80,6 +83,7 @@ impl CurveClient {
             public_key: *keys.public_key.as_bytes(),
             long_term: KeyPair::from_secret(keys.secret_key.as_bytes()),
             server_key: *keys.server_key.as_bytes(),
+            hello_cipher: Cipher::new(keys.server_key.as_bytes(), &short_term),
             short_term,
             server_short: [0; KEY_LEN],
             cookie: Vec::new(),
@@ -111,11 +115,8 @@ impl CurveClient {
         out.extend_from_slice(&[0u8; 72]);
         out.extend_from_slice(self.short_term.public());
         out.extend_from_slice(&short);
-        Cipher::new(&self.server_key, &self.short_term).seal_into(
-            &nonce(b"CurveZMQHELLO---", &short),
-            &[0u8; 64],
-            out,
-        );
+        self.hello_cipher
+            .seal_into(&nonce(b"CurveZMQHELLO---", &short), &[0u8; 64], out);
     }
 
     fn produce_initiate(&mut self, out: &mut Vec<u8>) {
@@ -181,7 +182,8 @@ impl CurveClient {
             return Err(ProtocolError::Cryptographic);
         }
         let n = nonce(b"WELCOME-", &body[8..24]);
-        let plain = Cipher::new(&self.server_key, &self.short_term)
+        let plain = self
+            .hello_cipher
             .open(&n, &body[24..])
             .ok_or(ProtocolError::Cryptographic)?;
         self.server_short.copy_from_slice(&plain[..KEY_LEN]);

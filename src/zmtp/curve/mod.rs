@@ -39,6 +39,7 @@ pub(crate) const SERVER_MESSAGE_NONCE: &[u8] = b"CurveZMQMESSAGES";
 
 /// Boxes and unboxes MESSAGEs once the handshake is done; owns the precomputed
 /// short-term key and both nonce counters.
+#[cfg_attr(test, derive(Clone))]
 pub struct MessageCodec {
     cipher: Cipher,
     send_prefix: &'static [u8],
@@ -154,4 +155,4 @@ pub(crate) fn short_nonce(data: &[u8], at: usize) -> Option<(u64, &[u8])> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

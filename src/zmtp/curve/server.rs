@@ -36,6 +36,7 @@ enum State {
 }
 
 /// The CURVE server side of one connection.
+#[cfg_attr(test, derive(Clone))]
 pub struct CurveServer {
     state: State,
     socket_type: i32,
@@ -46,8 +47,10 @@ pub struct CurveServer {
     short_term: KeyPair,
     /// C', from HELLO.
     client_short: [u8; KEY_LEN],
-    /// Made for WELCOME, dropped once INITIATE's cookie is checked.
-    cookie_key: Option<KeyPair>,
+    /// C' x S: opens HELLO and seals WELCOME.
+    hello_cipher: Option<Cipher>,
+    /// The cookie key, made for WELCOME and dropped once INITIATE's cookie is checked.
+    cookie_cipher: Option<Cipher>,
     /// C' x S', created by INITIATE.
     codec: Option<MessageCodec>,
     /// The client's long-term key C, from INITIATE.
@@ -89,7 +92,8 @@ impl CurveServer {
             long_term: KeyPair::from_secret(secret_key.as_bytes()),
             short_term,
             client_short: [0; KEY_LEN],
-            cookie_key: None,
+            hello_cipher: None,
+            cookie_cipher: None,
             codec: None,
             client_key: [0; KEY_LEN],
             error: None,
@@ -127,21 +131,21 @@ impl CurveServer {
         let mut plaintext = Vec::with_capacity(128);
         plaintext.extend_from_slice(self.short_term.public());
         plaintext.extend_from_slice(&cookie_tail);
-        Cipher::new(cookie_key.public(), &cookie_key).seal_into(
+        let cookie_cipher = Cipher::new(cookie_key.public(), &cookie_key);
+        cookie_cipher.seal_into(
             &nonce(b"COOKIE--", &cookie_tail),
             &cookie_plain,
             &mut plaintext,
         );
-        self.cookie_key = Some(cookie_key);
+        self.cookie_cipher = Some(cookie_cipher);
 
+        let Some(hello_cipher) = self.hello_cipher.take() else {
+            return;
+        };
         let welcome_tail: [u8; 16] = random();
         out.extend_from_slice(b"\x07WELCOME");
         out.extend_from_slice(&welcome_tail);
-        Cipher::new(&self.client_short, &self.long_term).seal_into(
-            &nonce(b"WELCOME-", &welcome_tail),
-            &plaintext,
-            out,
-        );
+        hello_cipher.seal_into(&nonce(b"WELCOME-", &welcome_tail), &plaintext, out);
     }
 
     fn produce_ready(&mut self, out: &mut Vec<u8>) {
@@ -182,9 +186,11 @@ impl CurveServer {
         self.client_short.copy_from_slice(&body[80..112]);
         let (_, short) = short_nonce(body, 112).ok_or(malformed)?;
         // The signature box must open: proof the client knows our public key.
-        Cipher::new(&self.client_short, &self.long_term)
+        let cipher = Cipher::new(&self.client_short, &self.long_term);
+        cipher
             .open(&nonce(b"CurveZMQHELLO---", short), &body[120..])
             .ok_or(ProtocolError::Cryptographic)?;
+        self.hello_cipher = Some(cipher);
         self.state = State::SendWelcome;
         Ok(Status::Continue)
     }
@@ -198,8 +204,11 @@ impl CurveServer {
             return Err(ProtocolError::MalformedCommand(CommandKind::Initiate));
         }
         // The cookie must be ours and name this connection's C' and s'.
-        let cookie_key = self.cookie_key.take().ok_or(ProtocolError::Unspecified)?;
-        let cookie = Cipher::new(cookie_key.public(), &cookie_key)
+        let cookie_cipher = self
+            .cookie_cipher
+            .take()
+            .ok_or(ProtocolError::Unspecified)?;
+        let cookie = cookie_cipher
             .open(&nonce(b"COOKIE--", &body[9..25]), &body[25..105])
             .ok_or(ProtocolError::Cryptographic)?;
         let secret = self.short_term.secret_bytes();
