@@ -88,11 +88,9 @@ impl Mailbox {
         // SAFETY: one valid pollfd.
         let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
         if rc < 0 {
-            let e = io::Error::last_os_error();
-            if e.raw_os_error() == Some(libc::EINTR) {
-                return Ok(true);
-            }
-            return Err(e);
+            // EINTR included: a signal handler ran, and as in libzmq the blocking call
+            // fails with EINTR so the application can react (e.g. to SIGTERM).
+            return Err(io::Error::last_os_error());
         }
         Ok(rc > 0)
     }
