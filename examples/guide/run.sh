@@ -18,8 +18,8 @@ failed=()
 passed=0
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-T() { timeout 60 "$bin/$@"; }
-bg() { timeout 60 "$bin/$@" & pids+=($!); }
+T() { timeout -k 5 60 "$bin/$@"; }
+bg() { timeout -k 5 60 "$bin/$@" & pids+=($!); }
 
 # wait_ok PID NAME: the background process must exit 0.
 wait_ok() {
