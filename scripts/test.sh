@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything CI runs: formatting, lints, Rust and C tests, and the install test.
+# Everything CI runs: formatting, lints, Rust, C and interop tests, the install test, and
+# the bindings (php-zmq, cppzmq, C consumers, binary drop-in; pyzmq in test-pyzmq.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -17,4 +18,6 @@ echo "== cargo test"
 cargo test
 echo "== tests/install.sh"
 tests/install.sh
+echo "== scripts/test-bindings.sh (php-zmq, guide C programs, cppzmq, binary drop-in)"
+scripts/test-bindings.sh
 echo "== all tests passed"
