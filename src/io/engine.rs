@@ -183,6 +183,8 @@ pub struct Engine {
     out_pos: usize,
     /// A large body being written from the message: (message, bytes written).
     out_large: Option<(Msg, usize)>,
+    /// The last frame taken from the pipe had MORE: a message is half sent.
+    out_more: bool,
     heartbeat: Heartbeat,
     handshake_deadline: Option<Instant>,
     metadata: Option<Arc<Metadata>>,
@@ -231,6 +233,7 @@ impl Engine {
             output: Vec::with_capacity(config.out_batch + MAX_HEADER_LEN),
             out_pos: 0,
             out_large: None,
+            out_more: false,
             heartbeat: Heartbeat::new(config.heartbeat),
             handshake_deadline: config.handshake_ivl.map(|d| now + d),
             metadata: None,
@@ -897,6 +900,7 @@ impl Engine {
                     let Some(msg) = pipe.read() else {
                         break;
                     };
+                    self.out_more = msg.more();
                     self.encode_message(msg);
                 }
             }
@@ -1002,6 +1006,11 @@ impl Engine {
             self.out_pos = 0;
         }
         Ok(progress)
+    }
+
+    /// True when the connection stopped in the middle of an outgoing message.
+    pub fn mid_message_out(&self) -> bool {
+        self.out_more
     }
 
     /// True when everything queued has been written.

@@ -67,6 +67,14 @@ pub struct Session {
     zap_reply: Vec<Vec<u8>>,
 }
 
+/// A random number below `n` (reconnect jitter; not for cryptography).
+fn random_below(n: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.finish() % n
+}
+
 /// Where ZAP handlers bind (RFC 27).
 const ZAP_ENDPOINT: &str = "zeromq.zap.01";
 
@@ -147,7 +155,12 @@ impl Session {
                     self.on_connected(reactor, token, stream, now);
                 }
             }
-            Err(_) => self.schedule_reconnect(now),
+            Err(failure) => {
+                if let Some(fd) = failure.closed_fd {
+                    self.emit(ZMQ_EVENT_CLOSED, fd as u32);
+                }
+                self.schedule_reconnect(now);
+            }
         }
     }
 
@@ -236,6 +249,14 @@ impl Session {
         }
     }
 
+    /// Closes the socket of a failed connection attempt (libzmq reports it CLOSED).
+    fn abandon_attempt(&mut self, reactor: &mut Reactor, mut stream: Stream) {
+        let fd = stream.fd() as u32;
+        stream.deregister(reactor.registry());
+        drop(stream);
+        self.emit(ZMQ_EVENT_CLOSED, fd);
+    }
+
     fn schedule_reconnect(&mut self, now: Instant) {
         if self.spec.target.is_none()
             || self.spec.options.reconnect_ivl < 0
@@ -244,12 +265,16 @@ impl Session {
             self.finish();
             return;
         }
-        let ivl = self.reconnect_ivl;
+        // libzmq's schedule: the current interval plus a random jitter below
+        // RECONNECT_IVL; the interval doubles up to RECONNECT_IVL_MAX only when that
+        // maximum exceeds RECONNECT_IVL.
+        let base = self.spec.options.reconnect_ivl.max(0) as u64;
+        let jitter = if base > 0 { random_below(base) } else { 0 };
+        let ivl = self.reconnect_ivl + Duration::from_millis(jitter);
         self.emit(ZMQ_EVENT_CONNECT_RETRIED, ivl.as_millis() as u32);
         self.state = State::Waiting(now + ivl);
-        // Exponential backoff up to RECONNECT_IVL_MAX, as libzmq.
         let max = self.spec.options.reconnect_ivl_max;
-        if max > 0 {
+        if max > 0 && max as u64 > base {
             self.reconnect_ivl = (self.reconnect_ivl * 2).min(Duration::from_millis(max as u64));
         }
     }
@@ -261,14 +286,13 @@ impl Session {
                 if event.is_writable() || event.is_error() || event.is_write_closed() {
                     let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_))
                         || !stream.is_connected();
-                    let State::Connecting(mut stream, _) =
+                    let State::Connecting(stream, _) =
                         std::mem::replace(&mut self.state, State::Done)
                     else {
                         return;
                     };
                     if failed {
-                        stream.deregister(reactor.registry());
-                        drop(stream);
+                        self.abandon_attempt(reactor, stream);
                         self.schedule_reconnect(now);
                     } else {
                         self.on_connected(reactor, token, stream, now);
@@ -380,6 +404,7 @@ impl Session {
             return;
         };
         let was_active = engine.is_active();
+        let mid_message = engine.mid_message_out();
         engine.abandon(self.pipe.as_mut());
         let fd = engine.stream.fd() as u32;
         engine.stream.deregister(reactor.registry());
@@ -413,7 +438,7 @@ impl Session {
         }
         // Frames of a message half sent on the dead connection must not start the
         // stream on the next one.
-        self.skip_partial_out = true;
+        self.skip_partial_out = mid_message;
         if self.spec.options.immediate {
             if let Some(mut pipe) = self.pipe.take() {
                 pipe.terminate();
@@ -542,10 +567,10 @@ impl Session {
             State::Waiting(at) if now >= *at => self.connect(reactor, token, now),
             State::Connecting(_, Some(deadline)) if now >= *deadline => {
                 // ZMQ_CONNECT_TIMEOUT: give up on this attempt and retry later.
-                if let State::Connecting(mut stream, _) =
+                if let State::Connecting(stream, _) =
                     std::mem::replace(&mut self.state, State::Done)
                 {
-                    stream.deregister(reactor.registry());
+                    self.abandon_attempt(reactor, stream);
                 }
                 self.schedule_reconnect(now);
             }

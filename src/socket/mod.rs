@@ -60,8 +60,8 @@ pub struct Socket {
 
 /// A listener or connecting session this socket started on an I/O thread.
 struct NetObject {
-    /// The endpoint as given to bind/connect, and as resolved (LAST_ENDPOINT).
-    requested: String,
+    /// How unbind/disconnect name it: a listener's resolved endpoint (LAST_ENDPOINT), a
+    /// connection's endpoint as given to connect.
     resolved: String,
     id: u64,
     io: Arc<Mailbox>,
@@ -353,7 +353,6 @@ impl Socket {
                 io.send(Command::AddListener(Box::new(listener)));
                 self.emit(ZMQ_EVENT_LISTENING, fd as u32, &resolved);
                 self.net.push(NetObject {
-                    requested: endpoint.to_owned(),
                     resolved: resolved.clone(),
                     id,
                     io,
@@ -412,7 +411,6 @@ impl Socket {
                 };
                 io.send(Command::AddSession(Box::new(spec)));
                 self.net.push(NetObject {
-                    requested: endpoint.to_owned(),
                     resolved: endpoint.to_owned(),
                     id,
                     io,
@@ -459,7 +457,9 @@ impl Socket {
                 let linger = self.options.linger;
                 let monitor = self.monitor.clone();
                 self.net.retain(|n| {
-                    let matches = n.requested == endpoint || n.resolved == endpoint;
+                    // A bound endpoint is named as resolved (a wildcard such as `tcp://*:*`
+                    // is ENOENT, as libzmq); a connection as it was given.
+                    let matches = n.resolved == endpoint;
                     if matches {
                         n.close(linger, &monitor);
                     }

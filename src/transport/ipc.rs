@@ -1,11 +1,13 @@
 //! ipc://: unix-domain stream sockets, filesystem paths and Linux abstract names.
 
-use super::ipc_address::{endpoint_string, prepare_bind, IpcAddress};
+use super::ipc_address::{endpoint_string, prepare_bind, to_sockaddr, IpcAddress};
+use super::ConnectFailure;
 use crate::error::{Error, Result};
 use crate::io::listener::Acceptor;
 use crate::io::stream::Stream;
 use std::io;
 use std::os::linux::net::SocketAddrExt;
+use std::os::unix::io::FromRawFd;
 use std::os::unix::net::SocketAddr as UnixAddr;
 
 fn unix_address(address: &IpcAddress) -> io::Result<UnixAddr> {
@@ -30,8 +32,50 @@ pub fn listen(address: &str) -> Result<(Acceptor, String)> {
 }
 
 /// Starts a non-blocking connect. Returns the stream and whether it is still in progress.
-pub fn connect(address: &IpcAddress) -> io::Result<(Stream, bool)> {
-    let addr = unix_address(address)?;
-    let stream = mio::net::UnixStream::connect_addr(&addr)?;
-    Ok((Stream::Unix(stream), false))
+pub fn connect(address: &IpcAddress) -> std::result::Result<(Stream, bool), ConnectFailure> {
+    let (raw, len) =
+        to_sockaddr(address).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: plain syscall.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error().into());
+    }
+    // SAFETY: raw is a valid sockaddr_un of length len.
+    let rc = unsafe {
+        libc::connect(
+            fd,
+            &raw as *const libc::sockaddr_un as *const libc::sockaddr,
+            len,
+        )
+    };
+    let in_progress = if rc == 0 {
+        false
+    } else {
+        let e = io::Error::last_os_error();
+        if matches!(
+            e.raw_os_error(),
+            Some(libc::EINPROGRESS) | Some(libc::EAGAIN)
+        ) {
+            true
+        } else {
+            // SAFETY: we own fd and give it up on this error path.
+            unsafe { libc::close(fd) };
+            return Err(ConnectFailure {
+                error: e,
+                closed_fd: Some(fd),
+            });
+        }
+    };
+    // SAFETY: fd is a connected or connecting unix stream socket we own.
+    let stream = unsafe { std::os::unix::net::UnixStream::from_raw_fd(fd) };
+    Ok((
+        Stream::Unix(mio::net::UnixStream::from_std(stream)),
+        in_progress,
+    ))
 }

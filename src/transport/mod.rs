@@ -67,6 +67,22 @@ pub fn connection_pipes(o: &crate::options::Options) -> (crate::pipe::Pipe, crat
     )
 }
 
+/// A failed connection attempt: why, and the descriptor that was opened and closed
+/// again, if any (libzmq reports it in a CLOSED event).
+pub struct ConnectFailure {
+    pub error: std::io::Error,
+    pub closed_fd: Option<std::os::unix::io::RawFd>,
+}
+
+impl From<std::io::Error> for ConnectFailure {
+    fn from(error: std::io::Error) -> Self {
+        ConnectFailure {
+            error,
+            closed_fd: None,
+        }
+    }
+}
+
 /// Where a connecting session connects (resolved once, at connect time).
 pub enum Target {
     /// The address text: host names are resolved at each connection attempt.
@@ -92,7 +108,7 @@ impl Target {
     pub fn connect(
         &self,
         options: &crate::options::Options,
-    ) -> std::io::Result<(crate::io::stream::Stream, bool)> {
+    ) -> std::result::Result<(crate::io::stream::Stream, bool), ConnectFailure> {
         match self {
             Target::Tcp(t) => tcp::connect(t, options),
             Target::Ipc(a) => ipc::connect(a),

@@ -6,6 +6,7 @@ use super::socket_options::{
     enable_ipv4_mapping, prepare_socket, set_reuse_address, tune_connection,
 };
 use super::tcp_address::{endpoint_string, resolve_bind, resolve_connect};
+use super::ConnectFailure;
 use crate::error::{Error, Result};
 use crate::io::listener::Acceptor;
 use crate::io::stream::Stream;
@@ -127,7 +128,10 @@ pub fn listen(address: &str, options: &Options) -> Result<(Acceptor, String)> {
 
 /// Resolves `address` (names are looked up at every attempt, as libzmq does) and starts
 /// a non-blocking connect. Returns the stream and whether it is still in progress.
-pub fn connect(address: &str, options: &Options) -> io::Result<(Stream, bool)> {
+pub fn connect(
+    address: &str,
+    options: &Options,
+) -> std::result::Result<(Stream, bool), ConnectFailure> {
     let target = resolve_connect(address, options.ipv6)
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     let fd = new_socket(&target.peer)?;
@@ -160,7 +164,10 @@ pub fn connect(address: &str, options: &Options) -> io::Result<(Stream, bool)> {
         }
         Err(e) => {
             close_fd(fd);
-            Err(e)
+            Err(ConnectFailure {
+                error: e,
+                closed_fd: Some(fd),
+            })
         }
     }
 }
