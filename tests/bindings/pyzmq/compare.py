@@ -2,14 +2,21 @@
 """Compare two runs of pyzmq's test suite: one with the libzmq bundled in the wheel, one
 with our libzmq.so.5 in LD_PRELOAD.
 
-    compare.py BUNDLED.jsonl OURS.jsonl KNOWN_DIFFERENCES.txt
+    compare.py BUNDLED.jsonl OURS.jsonl KNOWN_DIFFERENCES.txt [--regressions-out FILE]
+               [--rerun RERUN.jsonl]
 
 Each .jsonl has one {"id", "outcome", "message"} object per test (outcomes_plugin.py,
 plus "<file>::<run>" lines that test-pyzmq.sh adds when a pytest process dies or is
 killed). Prints the counts side by side, every test that fails with ours, and exits 1 when
 a test fails (or errors, or never ran) with ours but not with the bundled libzmq, unless
 KNOWN_DIFFERENCES.txt lists it: one `test-id-or-glob  reason` per line, `#` comments.
+
+--regressions-out writes the ids of the regressions, one a line (for a rerun).
+--rerun gives the outcomes of those tests run again with ours: one that passes then is
+reported as flaky and does not fail the comparison (it is still listed).
 """
+
+import argparse
 
 import fnmatch
 import json
@@ -52,9 +59,16 @@ def counts(tests, ids):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    bundled, ours, known = load(sys.argv[1]), load(sys.argv[2]), load_known(sys.argv[3])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("bundled")
+    ap.add_argument("ours")
+    ap.add_argument("known")
+    ap.add_argument("--regressions-out")
+    ap.add_argument("--rerun")
+    args = ap.parse_args()
+    bundled, ours, known = load(args.bundled), load(args.ours), load_known(args.known)
+    rerun = load(args.rerun) if args.rerun else {}
     if not bundled:
         sys.exit("the run with the bundled libzmq recorded no test: nothing to compare")
     ids = sorted(set(bundled) | set(ours))
@@ -115,13 +129,24 @@ def main():
         print(f"\nallow-list entries that matched no failure (remove them?) ({len(stale)}):")
         for p, r in stale:
             print(f"  {p}  -- {r}")
+    flaky = [i for i in regressions if rerun.get(i, {}).get("outcome") in ("passed", "xfailed")]
+    regressions = [i for i in regressions if i not in flaky]
+    if flaky:
+        print(f"\nflaky with ours: failed in the suite run, passed when run again ({len(flaky)}):")
+        for i in flaky:
+            print(show(i))
     print(f"\nREGRESSIONS: fail with ours, pass with bundled, not allow-listed ({len(regressions)}):")
     for i in regressions:
         print(show(i))
+        if i in rerun:
+            print(f"      rerun: [{rerun[i]['outcome']}]  {rerun[i].get('message', '')[:200]}")
+    if args.regressions_out:
+        with open(args.regressions_out, "w", encoding="utf-8") as f:
+            f.writelines(i + "\n" for i in regressions)
     print()
     print(f"pyzmq suite: bundled {cb['passed']} passed, {cb['failed'] + cb['error']} failed; "
           f"ours {co['passed']} passed, {co['failed'] + co['error'] + co['missing']} failed "
-          f"({len(allowed_hits)} allow-listed), {len(regressions)} regressions")
+          f"({len(allowed_hits)} allow-listed, {len(flaky)} flaky), {len(regressions)} regressions")
     return 1 if regressions else 0
 
 
