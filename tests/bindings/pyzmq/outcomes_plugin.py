@@ -3,7 +3,9 @@ named by $PYZMQ_OUTCOMES as soon as the test finishes, so a run that crashes or 
 still leaves the outcomes of the tests before it.
 
 outcome is one of: passed, failed, error (setup/teardown failed), skipped, xfailed,
-xpassed. Load with `-p outcomes_plugin` (this directory on PYTHONPATH).
+xpassed. $PYZMQ_CURRENT names a file that holds the id of the test that started last: if
+the process dies, that test (when it has no outcome) is the one that hung or crashed.
+Load with `-p outcomes_plugin` (this directory on PYTHONPATH).
 """
 
 import json
@@ -12,7 +14,14 @@ import os
 import pytest
 
 _path = os.environ.get("PYZMQ_OUTCOMES")
+_current = os.environ.get("PYZMQ_CURRENT")  # the id of the test that started last
 _state = {}
+
+
+def pytest_runtest_logstart(nodeid, location):
+    if _current:
+        with open(_current, "w", encoding="utf-8") as f:
+            f.write(nodeid)
 
 
 def _write(nodeid, outcome, message):

@@ -330,28 +330,42 @@ def test_pipeline_with_kill_signal(ctx):
 
 # -- 5. request-reply broker: ROUTER/DEALER with zmq.Poller, and with zmq.proxy -------------
 
-def run_clients_and_workers(ctx, front, back, n_clients=3, n_workers=2, n_requests=10):
-    errors, stop = Errors(), threading.Event()
-    served = []
+class Broker:
+    """Clients (REQ) -> frontend (ROUTER) -> broker -> backend (DEALER) -> workers (REP).
+    The workers are connected (handshakes seen on the backend) before the broker starts,
+    so the DEALER spreads requests over all of them."""
 
-    def worker(name):
-        rep = sock(ctx, zmq.REP)
+    def __init__(self, ctx, n_workers=2):
+        self.ctx = ctx
+        self.frontend = sock(ctx, zmq.ROUTER)
+        self.front = f"tcp://127.0.0.1:{self.frontend.bind_to_random_port('tcp://127.0.0.1')}"
+        self.backend = sock(ctx, zmq.DEALER)
+        self.back = f"tcp://127.0.0.1:{self.backend.bind_to_random_port('tcp://127.0.0.1')}"
+        self.errors, self.stop = Errors(), threading.Event()
+        self.served = []
+        self.n_workers = n_workers
+        mon = watch_handshakes(self.backend)
+        self.workers = [start(self.errors.wrap(self.worker), f"w{i}") for i in range(n_workers)]
+        wait_for_peers(self.backend, mon, n_workers)
+
+    def worker(self, name):
+        rep = sock(self.ctx, zmq.REP)
         rep.rcvtimeo = 100
-        rep.connect(back)
+        rep.connect(self.back)
         try:
-            while not stop.is_set():
+            while not self.stop.is_set():
                 try:
                     msg = rep.recv()
                 except zmq.Again:
                     continue
-                served.append(name)
+                self.served.append(name)
                 rep.send(msg.upper() + b" by " + name.encode())
         finally:
             rep.close()
 
-    def client(name):
-        req = sock(ctx, zmq.REQ)
-        req.connect(front)
+    def client(self, name, n_requests):
+        req = sock(self.ctx, zmq.REQ)
+        req.connect(self.front)
         try:
             for i in range(n_requests):
                 req.send(f"{name} request {i}".encode())
@@ -360,24 +374,24 @@ def run_clients_and_workers(ctx, front, back, n_clients=3, n_workers=2, n_reques
         finally:
             req.close()
 
-    workers = [start(errors.wrap(worker), f"w{i}") for i in range(n_workers)]
-    clients = [start(errors.wrap(client), f"c{i}") for i in range(n_clients)]
-    join_all(clients, timeout=15)
-    stop.set()
-    join_all(workers)
-    errors.check()
-    assert len(served) == n_clients * n_requests
-    assert set(served) == {f"w{i}" for i in range(n_workers)}, "DEALER used only one worker"
+    def run_clients(self, n_clients=3, n_requests=10):
+        clients = [start(self.errors.wrap(self.client), f"c{i}", n_requests)
+                   for i in range(n_clients)]
+        join_all(clients, timeout=15)
+        self.stop.set()
+        join_all(self.workers)
+        self.errors.check()
+        assert len(self.served) == n_clients * n_requests
+        assert set(self.served) == {f"w{i}" for i in range(self.n_workers)}, \
+            "DEALER used only one worker"
 
 
 def test_broker_with_poller(ctx):
-    frontend = sock(ctx, zmq.ROUTER)
-    fport = frontend.bind_to_random_port("tcp://127.0.0.1")
-    backend = sock(ctx, zmq.DEALER)
-    bport = backend.bind_to_random_port("tcp://127.0.0.1")
+    broker = Broker(ctx)
+    frontend, backend = broker.frontend, broker.backend
     stop, errors = threading.Event(), Errors()
 
-    def broker():
+    def run():
         poller = zmq.Poller()
         poller.register(frontend, zmq.POLLIN)
         poller.register(backend, zmq.POLLIN)
@@ -388,9 +402,9 @@ def test_broker_with_poller(ctx):
             if socks.get(backend) == zmq.POLLIN:
                 frontend.send_multipart(backend.recv_multipart())
 
-    b = start(errors.wrap(broker))
+    b = start(errors.wrap(run))
     try:
-        run_clients_and_workers(ctx, f"tcp://127.0.0.1:{fport}", f"tcp://127.0.0.1:{bport}")
+        broker.run_clients()
     finally:
         stop.set()
         join_all([b])
@@ -401,25 +415,22 @@ def test_broker_with_poller(ctx):
 
 def test_broker_with_proxy_thread():
     ctx = zmq.Context()
-    frontend = sock(ctx, zmq.ROUTER)
-    fport = frontend.bind_to_random_port("tcp://127.0.0.1")
-    backend = sock(ctx, zmq.DEALER)
-    bport = backend.bind_to_random_port("tcp://127.0.0.1")
+    broker = Broker(ctx)
     outcome = []
 
     def proxy():
         try:
-            zmq.proxy(frontend, backend)
+            zmq.proxy(broker.frontend, broker.backend)
         except zmq.ContextTerminated:
             outcome.append("ETERM")
         except BaseException as e:  # noqa: BLE001
             outcome.append(repr(e))
         finally:
-            frontend.close()
-            backend.close()
+            broker.frontend.close()
+            broker.backend.close()
 
     p = start(proxy)
-    run_clients_and_workers(ctx, f"tcp://127.0.0.1:{fport}", f"tcp://127.0.0.1:{bport}")
+    broker.run_clients()
     # zmq_ctx_term makes the blocked proxy fail with ETERM; the thread closes its sockets
     # and then term returns.
     t = start(ctx.term)
@@ -428,21 +439,19 @@ def test_broker_with_proxy_thread():
 
 
 def test_broker_with_steerable_proxy(ctx):
-    frontend = sock(ctx, zmq.ROUTER)
-    fport = frontend.bind_to_random_port("tcp://127.0.0.1")
-    backend = sock(ctx, zmq.DEALER)
-    bport = backend.bind_to_random_port("tcp://127.0.0.1")
+    broker = Broker(ctx)
     control_in = sock(ctx, zmq.PAIR)
     control_in.bind("inproc://proxy-control")
     control_out = sock(ctx, zmq.PAIR)
     control_out.connect("inproc://proxy-control")
     errors = Errors()
-    p = start(errors.wrap(zmq.proxy_steerable), frontend, backend, None, control_in)
-    run_clients_and_workers(ctx, f"tcp://127.0.0.1:{fport}", f"tcp://127.0.0.1:{bport}")
+    p = start(errors.wrap(zmq.proxy_steerable), broker.frontend, broker.backend, None,
+              control_in)
+    broker.run_clients()
     control_out.send(b"TERMINATE")
     join_all([p])
     errors.check()
-    for s in (frontend, backend, control_in, control_out):
+    for s in (broker.frontend, broker.backend, control_in, control_out):
         s.close()
 
 
