@@ -726,3 +726,51 @@ def test_zero_copy_tracked_send(ctx, transport):
     assert tracker.done
     a.close()
     b.close()
+
+
+# -- 10. Ctrl-C stops a server blocked in recv --------------------------------------------
+
+CTRL_C_SERVER = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import scenario_helpers, zmq
+scenario_helpers.assert_on_library_under_test()
+ctx = zmq.Context()
+rep = ctx.socket(zmq.REP)
+rep.linger = 0
+rep.bind("tcp://127.0.0.1:*")
+print("ready", flush=True)
+try:
+    rep.recv()  # no RCVTIMEO: only a signal ends this
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    rep.close()
+    ctx.term()
+    sys.exit(0)
+sys.exit(3)
+"""
+
+
+def test_ctrl_c_interrupts_blocking_recv():
+    """The hello-world server stopped with Ctrl-C: SIGINT makes the blocked zmq_recv
+    return EINTR, pyzmq runs the Python handler, and KeyboardInterrupt is raised."""
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", CTRL_C_SERVER,
+                              os.path.dirname(os.path.abspath(__file__))],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.2)
+        child.send_signal(signal.SIGINT)
+        try:
+            out, _ = child.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            pytest.fail("SIGINT did not interrupt a blocking recv (zmq_recv never returned EINTR)")
+        assert child.returncode == 0 and "interrupted" in out, (child.returncode, out)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
