@@ -204,3 +204,29 @@ static inline int net_mon_expect_pumping(void *m, int event, int timeout_ms, voi
     }
     TC_FAIL("monitor: no %s (0x%x) within %d ms", what, event, timeout_ms);
 }
+
+static inline void net_set_i64(void *s, int opt, int64_t v) {
+    CHECK_OK(zmq_setsockopt(s, opt, &v, sizeof v));
+}
+
+/* A raw client for a tcp:// or ipc:// endpoint. */
+static inline int net_raw_connect_any(const char *ep) {
+    if (strncmp(ep, "ipc://", 6) != 0)
+        return net_raw_connect(ep);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ep + 6);
+    CHECK(connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0);
+    return fd;
+}
+
+/* Stop monitoring `s` and close its monitor reader `m`. (In libzmq 4.3.4, closing a
+ * reader while its socket still monitors can leave a later monitor, on another socket
+ * of the context, without events; stopping the monitor first avoids that.) */
+static inline void net_mon_close(void *s, void *m) {
+    CHECK_OK(zmq_socket_monitor(s, NULL, 0));
+    CHECK_OK(zmq_close(m));
+}
