@@ -218,7 +218,9 @@ static inline int net_raw_connect_any(const char *ep) {
     struct sockaddr_un sa;
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ep + 6);
+    size_t n = strlen(ep + 6);
+    CHECK(n < sizeof sa.sun_path);
+    memcpy(sa.sun_path, ep + 6, n + 1);
     CHECK(connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0);
     return fd;
 }
