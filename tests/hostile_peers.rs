@@ -89,7 +89,10 @@ impl Rig {
             .send(&mut Msg::from_slice(body.as_bytes()), 0)
             .unwrap();
         loop {
-            let got = self.pull.recv(0).expect("the good peer's message must arrive");
+            let got = self
+                .pull
+                .recv(0)
+                .expect("the good peer's message must arrive");
             if got.data() == body.as_bytes() {
                 return;
             }
@@ -225,46 +228,23 @@ fn case(
             assert!(t.is_some(), "{name}: connection still open after {limit:?}");
         }
         None => {
-            if wait_closed(&mut s, Duration::from_millis(300)).is_some() {
-                // KNOWN BUG (ours): we drop a connection whose frame has reserved flag
-                // bits (3-7) set; libzmq 4.3.5 ignores those bits and keeps it.
-                let strict = std::env::var_os("ZMQ_TESTS_STRICT").is_some_and(|v| v != "0");
-                assert!(!strict, "{name}: libzmq keeps this connection open, we closed it");
-                eprintln!(
-                    "{name}: SKIPPED check (known bug in ours): libzmq keeps this \
-                     connection open, we closed it"
-                );
-                rig.exchange();
-                let _ = rig.drain_events(Duration::from_millis(200));
-                rig.exchange();
-                return;
-            }
+            assert!(
+                wait_closed(&mut s, Duration::from_millis(300)).is_none(),
+                "{name}: libzmq keeps this connection open (reserved flag bits are ignored)"
+            );
             drop(s);
         }
     }
     rig.exchange();
     let events = rig.drain_events(Duration::from_millis(200));
     let mut got = shape(&events);
-    assert_eq!(got.first(), Some(&(ACCEPTED, None)), "{name}: events {events:x?}");
+    assert_eq!(
+        got.first(),
+        Some(&(ACCEPTED, None)),
+        "{name}: events {events:x?}"
+    );
     got.remove(0);
-    // KNOWN BUG (ours): when HANDSHAKE_IVL expires after the peer sent part of a greeting
-    // or handshake, our HANDSHAKE_FAILED_NO_DETAIL carries ETIMEDOUT (110); libzmq
-    // reports the errno of its last read, EAGAIN (11) (as we do when the peer sent
-    // nothing, see c-tests/test_net_limits.c). Set ZMQ_TESTS_STRICT=1 to enforce.
-    let strict = std::env::var_os("ZMQ_TESTS_STRICT").is_some_and(|v| v != "0");
-    if !strict && got != expected {
-        let masked: Vec<_> = got
-            .iter()
-            .map(|&(e, v)| if e == NO_DETAIL && v == Some(110) { (e, Some(11)) } else { (e, v) })
-            .collect();
-        if masked == expected {
-            eprintln!(
-                "{name}: SKIPPED check (known bug in ours): HANDSHAKE_FAILED_NO_DETAIL value \
-                 110 (ETIMEDOUT), libzmq says 11 (EAGAIN)"
-            );
-            got = masked;
-        }
-    }
+    // HANDSHAKE_IVL expiring reports EAGAIN (11), as libzmq (the errno of its last read).
     assert_eq!(got, expected, "{name}: events {events:x?} (values in hex)");
     rig.exchange();
 }
@@ -282,48 +262,138 @@ fn junk_greetings_and_frames() {
 
     let mut garbage = vec![0xffu8];
     garbage.extend_from_slice(&b"garbage-".repeat(8)[..63]);
-    case(&mut rig, "garbage greeting", b"", false, &garbage, ivl,
-         &[(PROTOCOL, Some(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH as u32)),
-           (DISCONNECTED, None)]);
-    case(&mut rig, "short garbage greeting", b"", false, &garbage[..63], ivl,
-         &[(NO_DETAIL, eagain), (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "garbage greeting",
+        b"",
+        false,
+        &garbage,
+        ivl,
+        &[
+            (
+                PROTOCOL,
+                Some(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH as u32),
+            ),
+            (DISCONNECTED, None),
+        ],
+    );
+    case(
+        &mut rig,
+        "short garbage greeting",
+        b"",
+        false,
+        &garbage[..63],
+        ivl,
+        &[(NO_DETAIL, eagain), (DISCONNECTED, None)],
+    );
 
-    case(&mut rig, "major version 4", b"", false, &greeting(4, 0, b"NULL"), ivl,
-         &[(NO_DETAIL, eagain), (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "major version 4",
+        b"",
+        false,
+        &greeting(4, 0, b"NULL"),
+        ivl,
+        &[(NO_DETAIL, eagain), (DISCONNECTED, None)],
+    );
 
-    case(&mut rig, "mechanism FOO", b"", false, &greeting(3, 1, b"FOO"), ivl,
-         &[(PROTOCOL, Some(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH as u32)),
-           (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "mechanism FOO",
+        b"",
+        false,
+        &greeting(3, 1, b"FOO"),
+        ivl,
+        &[
+            (
+                PROTOCOL,
+                Some(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH as u32),
+            ),
+            (DISCONNECTED, None),
+        ],
+    );
 
     let mut ping_first = greeting(3, 1, b"NULL");
     ping_first.extend_from_slice(b"\x04\x07\x04PING\x00\x00");
-    case(&mut rig, "command before READY", b"", false, &ping_first, ivl,
-         &[(PROTOCOL, Some(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND as u32)),
-           (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "command before READY",
+        b"",
+        false,
+        &ping_first,
+        ivl,
+        &[
+            (
+                PROTOCOL,
+                Some(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND as u32),
+            ),
+            (DISCONNECTED, None),
+        ],
+    );
 
     let mut msg_first = greeting(3, 1, b"NULL");
     msg_first.extend_from_slice(b"\x00\x01x");
-    case(&mut rig, "message before READY", b"", false, &msg_first, ivl,
-         &[(PROTOCOL, Some(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND as u32)),
-           (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "message before READY",
+        b"",
+        false,
+        &msg_first,
+        ivl,
+        &[
+            (
+                PROTOCOL,
+                Some(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND as u32),
+            ),
+            (DISCONNECTED, None),
+        ],
+    );
 
     let mut truncated = greeting(3, 1, b"NULL");
     truncated.extend_from_slice(b"\x04\x20\x05READY\x0bSocket-Type\x00\x00\x00\x04PU");
-    case(&mut rig, "truncated READY", b"", false, &truncated, ivl,
-         &[(NO_DETAIL, eagain), (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "truncated READY",
+        b"",
+        false,
+        &truncated,
+        ivl,
+        &[(NO_DETAIL, eagain), (DISCONNECTED, None)],
+    );
 
     let mut wrong_type = greeting(3, 1, b"NULL");
     wrong_type.extend_from_slice(&ready(b"PUB"));
-    case(&mut rig, "incompatible socket type", b"", false, &wrong_type, ivl,
-         &[(DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "incompatible socket type",
+        b"",
+        false,
+        &wrong_type,
+        ivl,
+        &[(DISCONNECTED, None)],
+    );
 
-    case(&mut rig, "reserved flag bits", &ready_pull_peer, true, b"\x08\x01x", None,
-         &[(SUCCEEDED, None), (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "reserved flag bits",
+        &ready_pull_peer,
+        true,
+        b"\x08\x01x",
+        None,
+        &[(SUCCEEDED, None), (DISCONNECTED, None)],
+    );
 
     let mut huge = vec![0x02u8];
     huge.extend_from_slice(&(1u64 << 62).to_be_bytes());
-    case(&mut rig, "oversized length", &ready_pull_peer, true, &huge, ivl,
-         &[(SUCCEEDED, None), (DISCONNECTED, None)]);
+    case(
+        &mut rig,
+        "oversized length",
+        &ready_pull_peer,
+        true,
+        &huge,
+        ivl,
+        &[(SUCCEEDED, None), (DISCONNECTED, None)],
+    );
 }
 
 fn libc_eagain() -> u32 {
@@ -399,7 +469,10 @@ fn two_hundred_junk_connections() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let (open, took) = junk_thread.join().unwrap();
-    assert_eq!(open, 0, "{open} of 200 junk connections still open after {took:?}");
+    assert_eq!(
+        open, 0,
+        "{open} of 200 junk connections still open after {took:?}"
+    );
     rig.exchange();
     let mut disconnected = 0;
     let deadline = Instant::now() + Duration::from_secs(3);

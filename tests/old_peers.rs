@@ -81,7 +81,10 @@ fn v2_peer(addr: &str, my_type: u8, their_type: u8, identity: &[u8]) -> TcpStrea
     assert_eq!(theirs[0], 0xff);
     assert_eq!(theirs[9] & 1, 1);
     assert_eq!(theirs[10], 3, "major version byte");
-    assert_eq!(theirs[11], their_type, "socket type byte in our 2.0 greeting");
+    assert_eq!(
+        theirs[11], their_type,
+        "socket type byte in our 2.0 greeting"
+    );
     let (more, id) = read_v2_frame(&mut s);
     assert!(!more);
     assert!(id.is_empty(), "our identity frame: {id:?}");
@@ -134,7 +137,8 @@ fn v2_sub_subscribes_to_our_pub() {
         publ.send(&mut Msg::from_slice(b"other"), 0).unwrap();
         publ.send(&mut Msg::from_slice(format!("top-{i}").as_bytes()), 0)
             .unwrap();
-        peer.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        peer.set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
         let mut b = [0u8; 1];
         if peer.peek(&mut b).is_ok() {
             peer.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
@@ -144,7 +148,11 @@ fn v2_sub_subscribes_to_our_pub() {
     }
     let (more, body) = got.expect("no message after subscribing (2.0 0x01topic)");
     assert!(!more);
-    assert!(body.starts_with(b"top-"), "got {:?}", String::from_utf8_lossy(&body));
+    assert!(
+        body.starts_with(b"top-"),
+        "got {:?}",
+        String::from_utf8_lossy(&body)
+    );
 }
 
 #[test]

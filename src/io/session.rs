@@ -424,7 +424,7 @@ impl Session {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32)
             }
             Failure::HandshakeTimeout => {
-                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u32)
+                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EAGAIN as u32)
             }
             Failure::Closed if !was_active => {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EPIPE as u32)

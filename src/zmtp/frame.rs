@@ -204,11 +204,12 @@ impl Decoder {
                 let Some(&flags) = h.first() else {
                     return Ok(None);
                 };
-                let reserved = match self.framing {
-                    Framing::V3 => !(MORE | LONG | COMMAND),
-                    _ => !(MORE | LONG),
-                };
-                if flags & reserved != 0 || flags & (MORE | COMMAND) == MORE | COMMAND {
+                // Bits 3-7 are reserved; libzmq ignores them, and so do we (a peer
+                // setting them keeps its connection). A command cannot have more frames.
+                let flags = flags & (MORE | LONG | COMMAND);
+                if flags & (MORE | COMMAND) == MORE | COMMAND
+                    || (self.framing == Framing::V2 && flags & COMMAND != 0)
+                {
                     return Err(ProtocolError::InvalidFrameFlags(flags));
                 }
                 let size_len = if flags & LONG != 0 { 8 } else { 1 };
@@ -491,18 +492,21 @@ mod tests {
     }
 
     #[test]
-    fn reserved_flags_and_command_with_more_rejected() {
+    fn reserved_flags_ignored_and_command_with_more_rejected() {
         for bit in 3..8 {
             let mut dec = Decoder::new(Framing::V3, -1);
             let flags = 1u8 << bit;
-            assert_eq!(
-                dec.decode(&[flags, 0]),
-                Err(ProtocolError::InvalidFrameFlags(flags))
+            assert!(
+                matches!(
+                    dec.decode(&[flags, 1, b'x']),
+                    Ok((3, Some(Decoded::Frame { .. })))
+                ),
+                "reserved bit {bit} is ignored, as libzmq"
             );
-            assert!(dec.decode(&[0, 0]).is_err(), "decoder stays failed");
         }
         let mut dec = Decoder::new(Framing::V3, -1);
         assert!(dec.decode(&[0x05, 0]).is_err());
+        assert!(dec.decode(&[0, 0]).is_err(), "decoder stays failed");
         let mut dec = Decoder::new(Framing::V2, -1);
         assert_eq!(
             dec.decode(&[0x04, 0]),
