@@ -10,6 +10,7 @@ shows the medians and how widely the rounds spread.
     perf/compare.py                          # 5 rounds of every scenario (~5-6 minutes)
     perf/compare.py --quick                  # 3 rounds, half-length runs (~2-3 minutes)
     perf/compare.py --rounds 9 --only tcp_lat
+    perf/compare.py --only curve --rounds 3  # CURVE tcp throughput (keys via env)
     perf/compare.py --header system          # compile against /usr/include/zmq.h
     perf/compare.py --header system --libs libzmq,libzmq --only "ipc_thr 64 B"
                                              # self-comparison: ratios should be ~1.00
@@ -71,6 +72,7 @@ class Scenario:
     transport: str = ""  # "tcp", "ipc" or "" (inproc: nothing to wait for)
     floor: list = None  # a tcp_floor command ("{count}" = floor_count), or None
     floor_count: int = 0
+    env: dict = None  # extra environment for every command (e.g. CURVE keys)
 
 
 SIZES = [1, 64, 1024, 65536]
@@ -115,12 +117,28 @@ def network_scenarios() -> list:
     return out
 
 
+# CURVE on both sides (perf_common.h's perf_security reads these): tcp throughput with
+# every message boxed. libzmq 4.3 reaches roughly 500k, 125k and 5k msg/s here.
+CURVE_ENV = {"ZMQ_PERF_CURVE_SERVER_SECRET": "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6",
+             "ZMQ_PERF_CURVE_SERVER_KEY": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"}
+CURVE_THR_COUNT = {64: 550_000, 1024: 130_000, 65536: 6_000}
+
+
+def curve_scenarios() -> list:
+    return [Scenario(f"curve_thr {size_name(size)}",
+                     [["local_thr", "{endpoint}", str(size), "{count}"],
+                      ["remote_thr", "{endpoint}", str(size), "{count}"]],
+                     THROUGHPUT, CURVE_THR_COUNT[size], reader=0, nudge=1,
+                     transport="tcp", env=CURVE_ENV)
+            for size in (64, 1024, 65536)]
+
+
 SCENARIOS = [
     Scenario("inproc_thr 64 B", [["inproc_thr", "64", "{count}"]], THROUGHPUT, 2_000_000),
     Scenario("inproc_thr 1 KiB", [["inproc_thr", "1024", "{count}"]], THROUGHPUT, 500_000),
     Scenario("inproc_thr 64 KiB", [["inproc_thr", "65536", "{count}"]], THROUGHPUT, 20_000),
     Scenario("inproc_lat 64 B", [["inproc_lat", "64", "{count}"]], LATENCY, 50_000),
-] + network_scenarios()
+] + network_scenarios() + curve_scenarios()
 
 
 class RunFailed(Exception):
@@ -346,7 +364,8 @@ def main() -> None:
                                         for c in sc.commands]
                             try:
                                 v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
-                                             envs[side], args.timeout, sc.nudge)
+                                             dict(envs[side], **(sc.env or {})),
+                                             args.timeout, sc.nudge)
                                 break
                             except RunFailed as e:
                                 # Another process may have taken the free port we found.

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     if (!pull)
         perf_die("zmq_socket");
+    perf_security(pull, 1);
     if (zmq_bind(pull, bind_to) != 0)
         perf_die("zmq_bind");
 

@@ -37,6 +37,31 @@ static inline void perf_die(const char *what)
     exit(1);
 }
 
+/* CURVE for the tcp/ipc throughput programs, from the environment (compare.py's
+   curve_thr scenarios): the binding side is a CURVE server when
+   ZMQ_PERF_CURVE_SERVER_SECRET holds its Z85 secret key; the connecting side is a
+   CURVE client with a fresh keypair when ZMQ_PERF_CURVE_SERVER_KEY holds the server's
+   Z85 public key. Unset: NULL, as before. */
+static inline void perf_security(void *sock, int server)
+{
+    const char *secret = getenv("ZMQ_PERF_CURVE_SERVER_SECRET");
+    const char *server_key = getenv("ZMQ_PERF_CURVE_SERVER_KEY");
+    if (server && secret && *secret) {
+        int one = 1;
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0
+            || zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40) != 0)
+            perf_die("CURVE server options");
+    } else if (!server && server_key && *server_key) {
+        char public_key[41], secret_key[41];
+        if (zmq_curve_keypair(public_key, secret_key) != 0)
+            perf_die("zmq_curve_keypair");
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0
+            || zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0
+            || zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0)
+            perf_die("CURVE client options");
+    }
+}
+
 static inline void perf_check_size(zmq_msg_t *msg, int expected)
 {
     if ((int)zmq_msg_size(msg) != expected) {

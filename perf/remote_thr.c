@@ -37,6 +37,7 @@ int main(int argc, char **argv)
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     if (!push)
         perf_die("zmq_socket");
+    perf_security(push, 0);
     if (zmq_connect(push, connect_to) != 0)
         perf_die("zmq_connect");
 

@@ -582,7 +582,206 @@ fn scenarios() -> Vec<Scenario> {
                     "--expect-prop", "Socket-Type=PUB", "--expect-prop", "Identity=!",
                     "--expect-prop", peer_addr]))
         },
+        // ---- security: PLAIN, CURVE, ZAP (the server side is always B)
+        "security/plain_accepted" => |r| standard(r,
+            peer("DEALER", "client", &["--count", "20", "--size", "100", "--monitor",
+                "--plain-user", "alice", "--plain-pass", "secret",
+                "--expect-prop", "User-Id=!", "--min-event", "HANDSHAKE_SUCCEEDED=1"]),
+            peer("ROUTER", "echo", &["--count", "20", "--size", "100", "--monitor",
+                "--plain-server", "--zap-handler", "allow-users=carol,alice",
+                "--expect-prop", "User-Id=alice", "--expect-prop", "Hello=World",
+                "--min-event", "HANDSHAKE_SUCCEEDED=1"])),
+        "security/plain_rejected" => |r| refused(r,
+            &["--plain-user", "mallory", "--plain-pass", "secret"],
+            &["--plain-server", "--zap-handler", "allow-users=alice"],
+            // libzmq: the server reports the ZAP status, sends ERROR "400"; the client
+            // reports the same status and does not reconnect.
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            Some("ZAP mechanism=PLAIN domain= user=mallory status=400")),
+        "security/plain_no_zap_handler" => |r| refused(r,
+            &["--plain-user", "alice", "--plain-pass", "secret"],
+            &["--plain-server"],
+            // libzmq: the client sees the connection dropped (value: an errno);
+            // the server reports NO_DETAIL with EFAULT (zap_connect failed).
+            &["--min-event", "HANDSHAKE_FAILED_NO_DETAIL=1"],
+            &["--min-event", "HANDSHAKE_FAILED_NO_DETAIL=1",
+              "--event-value", "HANDSHAKE_FAILED_NO_DETAIL=14"],
+            None),
+        "security/curve_allowed_key" => |r| standard(r,
+            peer("DEALER", "client", &curve_client(&["--count", "20", "--size", "100",
+                "--monitor", "--curve-client-secret", CLIENT_SECRET,
+                "--expect-prop", "User-Id=!", "--min-event", "HANDSHAKE_SUCCEEDED=1"])),
+            peer("ROUTER", "echo", &curve_server(&["--count", "20", "--size", "100",
+                "--monitor", "--zap-handler", &format!("allow-keys={CLIENT_PUBLIC}"),
+                "--expect-prop", &format!("User-Id={CLIENT_PUBLIC}"),
+                "--expect-prop", "Hello=World", "--min-event", "HANDSHAKE_SUCCEEDED=1"]))),
+        "security/curve_unknown_key" => |r| refused(r,
+            &curve_client(&[]),
+            &curve_server(&["--zap-handler", &format!("allow-keys={CLIENT_PUBLIC}")]),
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            Some("status=400")),
+        "security/curve_no_zap_handler" => |r| standard(r,
+            peer("DEALER", "client", &curve_client(&["--count", "20", "--size", "100",
+                "--monitor", "--min-event", "HANDSHAKE_SUCCEEDED=1"])),
+            peer("ROUTER", "echo", &curve_server(&["--count", "20", "--size", "100",
+                "--monitor", "--expect-prop", "User-Id=!", "--expect-prop", "Hello=!",
+                "--min-event", "HANDSHAKE_SUCCEEDED=1"]))),
+        "security/curve_wrong_server_key" => |r| refused(r,
+            &["--curve-client", "--curve-server-key", CLIENT_PUBLIC],
+            &curve_server(&[]),
+            // libzmq: the server cannot open the HELLO box and drops the connection
+            // (PROTOCOL, ZMTP_CRYPTOGRAPHIC); the client sees it dropped and retries.
+            &["--min-event", "HANDSHAKE_FAILED_NO_DETAIL=1"],
+            &["--min-event", "HANDSHAKE_FAILED_PROTOCOL=1",
+              "--event-value", "HANDSHAKE_FAILED_PROTOCOL=0x11000001"],
+            None),
+        "security/null_zap_domain_rejected" => |r| refused(r,
+            &[],
+            &["--zap-domain", "global", "--zap-handler", "reject"],
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            &["--min-event", "HANDSHAKE_FAILED_AUTH=1", "--event-value", "HANDSHAKE_FAILED_AUTH=400"],
+            Some("ZAP mechanism=NULL domain=global user=anonymous status=400")),
+        "security/null_zap_domain_accepted" => |r| {
+            let (mut pa, mut pb) = r.pair(
+                peer("DEALER", "client", &["--count", "5"]),
+                peer("ROUTER", "echo", &["--count", "5", "--zap-domain", "global",
+                    "--zap-handler", "accept", "--expect-prop", "User-Id=anonymous",
+                    "--expect-prop", "Hello=World"]))?;
+            finish(&mut [&mut pa, &mut pb])?;
+            expect_line(&pb, "ZAP mechanism=NULL domain=global user=anonymous status=200")
+        },
+        "security/null_zap_handler_without_domain" => |r| {
+            let (mut pa, mut pb) = r.pair(
+                peer("DEALER", "client", &["--count", "5"]),
+                peer("ROUTER", "echo", &["--count", "5", "--zap-handler", "reject",
+                    "--expect-prop", "User-Id=!"]))?;
+            finish(&mut [&mut pa, &mut pb])?;
+            expect_line(&pb, "ZAP_REQUESTS 0")
+        },
+        "security/downgrade_curve_server_null_client" => |r| mismatch(r, &[], &curve_server(&[])),
+        "security/downgrade_null_server_curve_client" => |r| mismatch(r, &curve_client(&[]), &[]),
+        "security/downgrade_plain_server_null_client" => |r| mismatch(r, &[],
+            &["--plain-server", "--zap-handler", "accept"]),
+        // ---- CURVE data path (MESSAGE boxes): sizes, multipart, bursts, pub/sub
+        "curve/size_1" => |r| curve_sizes(r, "1", "20"),
+        "curve/size_255" => |r| curve_sizes(r, "255", "20"),
+        "curve/size_65536" => |r| curve_sizes(r, "65536", "20"),
+        "curve/size_1mib" => |r| curve_sizes(r, "1048576", "5"),
+        "curve/multipart_3_frames" => |r| standard(r,
+            peer("DEALER", "client", &curve_client(&["--count", "20", "--sizes", "20,0,300"])),
+            peer("ROUTER", "echo", &curve_server(&["--count", "20", "--sizes", "20,0,300"]))),
+        "curve/push_pull_1mib_burst" => |r| standard(r,
+            peer("PUSH", "send", &curve_client(&["--count", "20", "--size", "1048576"])),
+            peer("PULL", "recv", &curve_server(&["--count", "20", "--size", "1048576"]))),
+        "curve/pub_sub_prefix_filter" => |r| pubsub_cmp(r,
+            peer("PUB", "send", &curve_server(&["--count", "30", "--sync",
+                "--topics", "A,AB,B,BA,C"])),
+            peer("SUB", "recv", &curve_client(&["--count", "30", "--sync", "--subscribe", "A",
+                "--topics", "A,AB"])), false),
+        "curve/xpub_sees_subscriptions" => |r| pubsub(r,
+            peer("XPUB", "send", &curve_server(&["--count", "20", "--size", "100", "--sync",
+                "--expect-sub", "probe"])),
+            peer("SUB", "recv", &curve_client(&["--count", "20", "--size", "100", "--sync",
+                "--subscribe", ""]))),
+        "curve/unsubscribe_sub" => |r| {
+            let (mut pa, mut pb) = r.pair(
+                peer("PUB", "stream", &curve_server(&["--topics", "A,B", "--interval-ms", "1"])),
+                peer("SUB", "unsub", &curve_client(&["--subscribe", "A", "--subscribe", "B"])))?;
+            pb.wait_line("DONE")?;
+            pb.close_stdin();
+            pb.wait_ok()?;
+            pa.close_stdin();
+            pa.wait_ok()
+        },
     ]
+}
+
+// Fixed CURVE keypairs (libzmq's test keys, from zmq_curve's documentation).
+const SERVER_PUBLIC: &str = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+const SERVER_SECRET: &str = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+const CLIENT_PUBLIC: &str = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+const CLIENT_SECRET: &str = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+
+/// CURVE server options (fixed server keypair) followed by `rest`.
+fn curve_server<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["--curve-server", "--curve-secret", SERVER_SECRET];
+    v.extend_from_slice(rest);
+    v
+}
+
+/// CURVE client options (knows the server key; its own keypair is generated unless
+/// `rest` gives `--curve-client-secret`) followed by `rest`.
+fn curve_client<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["--curve-client", "--curve-server-key", SERVER_PUBLIC];
+    v.extend_from_slice(rest);
+    v
+}
+
+fn curve_sizes(run: &Run, size: &str, count: &str) -> Result<(), String> {
+    standard(
+        run,
+        peer("DEALER", "client", &curve_client(&["--count", count, "--size", size])),
+        peer("ROUTER", "echo", &curve_server(&["--count", count, "--size", size])),
+    )
+}
+
+fn expect_line(p: &Proc, line: &str) -> Result<(), String> {
+    let g = p.lines.lock().unwrap();
+    if g.0.iter().any(|l| l.contains(line)) {
+        Ok(())
+    } else {
+        Err(format!("{} never printed {line:?}", p.label))
+    }
+}
+
+/// A client (A: PUSH, sending without blocking) that the server (B: PULL) must refuse:
+/// no handshake succeeds, nothing arrives, and each side sees the given events.
+fn refused(
+    run: &Run,
+    client: &[&str],
+    server: &[&str],
+    client_events: &[&str],
+    server_events: &[&str],
+    zap_line: Option<&str>,
+) -> Result<(), String> {
+    let mut a = peer("PUSH", "send", &["--nonblock", "--count", "30", "--interval-ms", "20",
+        "--sockopt", "LINGER=0", "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0"]);
+    a.extend(s(client));
+    a.extend(s(client_events));
+    let mut b = peer("PULL", "recv", &["--expect-none", "800", "--sockopt", "LINGER=0",
+        "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0"]);
+    b.extend(s(server));
+    b.extend(s(server_events));
+    let (mut pa, mut pb) = run.pair(a, b)?;
+    finish(&mut [&mut pa, &mut pb])?;
+    match zap_line {
+        Some(l) => expect_line(&pb, l),
+        None => Ok(()),
+    }
+}
+
+/// Mismatched mechanisms (RFC 23: close the connection): no handshake succeeds, no data,
+/// and whichever side reads the other's greeting first reports HANDSHAKE_FAILED_PROTOCOL
+/// with ZMTP_MECHANISM_MISMATCH (the other side just sees the connection dropped).
+fn mismatch(run: &Run, client: &[&str], server: &[&str]) -> Result<(), String> {
+    let mut a = peer("PUSH", "send", &["--nonblock", "--count", "30", "--interval-ms", "20",
+        "--sockopt", "LINGER=0", "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0",
+        "--max-event", "HANDSHAKE_FAILED_AUTH=0",
+        "--event-value", "HANDSHAKE_FAILED_PROTOCOL=0x11000002"]);
+    a.extend(s(client));
+    let mut b = peer("PULL", "recv", &["--expect-none", "800", "--sockopt", "LINGER=0",
+        "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0", "--max-event", "HANDSHAKE_FAILED_AUTH=0",
+        "--event-value", "HANDSHAKE_FAILED_PROTOCOL=0x11000002"]);
+    b.extend(s(server));
+    let (mut pa, mut pb) = run.pair(a, b)?;
+    finish(&mut [&mut pa, &mut pb])?;
+    let want = "EVENT HANDSHAKE_FAILED_PROTOCOL value=285212674";
+    if expect_line(&pa, want).is_err() && expect_line(&pb, want).is_err() {
+        return Err("neither side reported ZMTP_MECHANISM_MISMATCH".into());
+    }
+    Ok(())
 }
 
 fn sizes(run: &Run, size: &str, count: &str) -> Result<(), String> {

@@ -47,6 +47,24 @@
  *   --hold             after the role, print DONE and wait for stdin EOF before closing
  *   --timeout-ms T     every blocking step (default 10000)
  *
+ * Security (set before bind/connect):
+ *   --plain-server             ZMQ_PLAIN_SERVER
+ *   --plain-user U --plain-pass P   PLAIN client credentials
+ *   --curve-server --curve-secret Z85   CURVE server with this secret key (prints
+ *                              CURVE_PUBLIC of it)
+ *   --curve-client --curve-server-key Z85 [--curve-client-secret Z85]
+ *                              CURVE client; without a secret it generates its own
+ *                              keypair with zmq_curve_keypair (prints CURVE_PUBLIC)
+ *   --zap-domain D             ZMQ_ZAP_DOMAIN
+ *   --zap-handler POLICY       a thread answering ZAP (RFC 27) on a REP bound at
+ *                              inproc://zeromq.zap.01: accept | reject |
+ *                              allow-users=a,b (PLAIN user names) |
+ *                              allow-keys=Z85,Z85 (CURVE client keys). Accepted
+ *                              requests get user id = user name (PLAIN), Z85 key
+ *                              (CURVE) or "anonymous", and metadata Hello=World; every
+ *                              request prints "ZAP mechanism=M domain=D user=U status=S"
+ *   --event-value NAME=V       every NAME event carries value V (hex with 0x)
+ *
  * Output lines (stdout, flushed): ENDPOINT ep, SYNCED, UP, PROGRESS n, LAST_SEQ n,
  * EVENT name value=v endpoint=ep t=ms, PROP name=value, SENT/RECEIVED count= bytes=
  * fnv=, DETECTED_MS n, DONE, OK; failures print "ERROR ..." and exit 1.
@@ -150,6 +168,11 @@ static char *o_max_events[MAX_LIST], *o_min_events[MAX_LIST];
 static int o_nmax_events, o_nmin_events;
 static char *o_sockopts[MAX_LIST];
 static int o_nsockopts;
+static int o_plain_server, o_curve_server, o_curve_client;
+static const char *o_plain_user, *o_plain_pass, *o_curve_secret, *o_curve_server_key;
+static const char *o_curve_client_secret, *o_zap_domain, *o_zap_handler;
+static char *o_event_values[MAX_LIST];
+static int o_nevent_values;
 
 static int sock_type;
 static void *sock;
@@ -247,6 +270,7 @@ static int event_value(const char *name) {
 static pthread_mutex_t ev_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ev_cond = PTHREAD_COND_INITIALIZER;
 static int ev_list[MAX_EVENTS];
+static uint32_t ev_value[MAX_EVENTS];
 static int64_t ev_time[MAX_EVENTS];
 static int ev_n, ev_stopped;
 static void *mon_sock;
@@ -301,6 +325,7 @@ static void *monitor_main(void *arg) {
         pthread_mutex_lock(&ev_lock);
         if (ev_n < MAX_EVENTS) {
             ev_list[ev_n] = ev;
+            ev_value[ev_n] = value;
             ev_time[ev_n] = t;
             ev_n++;
         }
@@ -366,6 +391,27 @@ static void check_event_counts(void) {
         if (is_max ? got > want : got < want)
             fail("event %s seen %d times, want %s %d", spec, got, is_max ? "at most" : "at least",
                  want);
+    }
+}
+
+static void check_event_values(void) {
+    for (int i = 0; i < o_nevent_values; i++) {
+        char spec[128];
+        snprintf(spec, sizeof spec, "%s", o_event_values[i]);
+        char *eq = strchr(spec, '=');
+        if (!eq)
+            fail("bad --event-value %s", spec);
+        *eq = 0;
+        int ev = event_value(spec);
+        uint32_t want = (uint32_t)strtoul(eq + 1, NULL, 0);
+        pthread_mutex_lock(&ev_lock);
+        for (int k = 0; k < ev_n; k++)
+            if (ev_list[k] == ev && ev_value[k] != want) {
+                uint32_t got = ev_value[k];
+                pthread_mutex_unlock(&ev_lock);
+                fail("event %s has value %u (0x%x), want %u (0x%x)", spec, got, got, want, want);
+            }
+        pthread_mutex_unlock(&ev_lock);
     }
 }
 
@@ -857,6 +903,178 @@ static void role_detect(void) {
         fail("DISCONNECTED after %ld ms, want <= %d", ms, o_detect_within);
 }
 
+/* ----------------------------------------------------------------- security */
+
+static void *zap_sock;
+static pthread_t zap_thread;
+static volatile int zap_stop;
+static int zap_requests;
+
+static int zap_frame_eq(zmq_msg_t *f, const char *s) {
+    return zmq_msg_size(f) == strlen(s) && memcmp(zmq_msg_data(f), s, strlen(s)) == 0;
+}
+
+/* Is frame f one of the comma-separated items of list (not modified)? */
+static int zap_in_list(const char *list, const char *v, size_t n) {
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == n && memcmp(p, v, n) == 0)
+            return 1;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    return 0;
+}
+
+static void zap_send(const void *data, size_t size, int more) {
+    if (zmq_send(zap_sock, data, size, more ? ZMQ_SNDMORE : 0) < 0)
+        fail("zap send: %s", zmq_strerror(zmq_errno()));
+}
+
+static void *zap_main(void *arg) {
+    (void)arg;
+    int poll_ms = 50;
+    zmq_setsockopt(zap_sock, ZMQ_RCVTIMEO, &poll_ms, sizeof poll_ms);
+    while (!zap_stop) {
+        zmq_msg_t f[16];
+        int n = 0;
+        for (;;) {
+            zmq_msg_init(&f[n]);
+            if (zmq_msg_recv(&f[n], zap_sock, 0) < 0) {
+                int e = zmq_errno();
+                zmq_msg_close(&f[n]);
+                if (n == 0 && e == EAGAIN)
+                    break;
+                fail("zap recv: %s", zmq_strerror(e));
+            }
+            n++;
+            if (!zmq_msg_more(&f[n - 1]))
+                break;
+            if (n == 16)
+                fail("zap request with too many frames");
+        }
+        if (n == 0)
+            continue;
+        /* 1.0, request id, domain, address, identity, mechanism, credentials... */
+        if (n < 6 || !zap_frame_eq(&f[0], "1.0"))
+            fail("bad ZAP request (%d frames)", n);
+        char mech[32] = "", domain[256] = "", user[256] = "anonymous";
+        snprintf(mech, sizeof mech, "%.*s", (int)zmq_msg_size(&f[5]), (char *)zmq_msg_data(&f[5]));
+        snprintf(domain, sizeof domain, "%.*s", (int)zmq_msg_size(&f[2]),
+                 (char *)zmq_msg_data(&f[2]));
+        int ok;
+        const char *policy = o_zap_handler;
+        if (strcmp(mech, "PLAIN") == 0) {
+            if (n != 8)
+                fail("PLAIN ZAP request has %d frames", n);
+            snprintf(user, sizeof user, "%.*s", (int)zmq_msg_size(&f[6]), (char *)zmq_msg_data(&f[6]));
+        } else if (strcmp(mech, "CURVE") == 0) {
+            if (n != 7 || zmq_msg_size(&f[6]) != 32)
+                fail("CURVE ZAP request has %d frames / a %zu-byte key", n,
+                     n > 6 ? zmq_msg_size(&f[6]) : 0);
+            zmq_z85_encode(user, zmq_msg_data(&f[6]), 32);
+        } else if (strcmp(mech, "NULL") == 0) {
+            if (n != 6)
+                fail("NULL ZAP request has %d frames", n);
+        } else {
+            fail("ZAP request for mechanism %s", mech);
+        }
+        if (strcmp(policy, "accept") == 0)
+            ok = 1;
+        else if (strcmp(policy, "reject") == 0)
+            ok = 0;
+        else if (strncmp(policy, "allow-users=", 12) == 0)
+            ok = strcmp(mech, "PLAIN") == 0 && zap_in_list(policy + 12, user, strlen(user));
+        else if (strncmp(policy, "allow-keys=", 11) == 0)
+            ok = strcmp(mech, "CURVE") == 0 && zap_in_list(policy + 11, user, strlen(user));
+        else
+            fail("unknown --zap-handler %s", policy);
+        zap_requests++;
+        out("ZAP mechanism=%s domain=%s user=%s status=%s", mech, domain, user,
+            ok ? "200" : "400");
+        zap_send("1.0", 3, 1);
+        zap_send(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), 1);
+        zap_send(ok ? "200" : "400", 3, 1);
+        zap_send(ok ? "OK" : "Denied", ok ? 2 : 6, 1);
+        zap_send(ok ? user : "", ok ? strlen(user) : 0, 1);
+        /* metadata: Hello=World (ZMTP property encoding) */
+        static const char meta[] = "\x05Hello\x00\x00\x00\x05World";
+        zap_send(ok ? meta : "", ok ? sizeof meta - 1 : 0, 0);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&f[i]);
+    }
+    return NULL;
+}
+
+static void setup_security(void *ctx) {
+    if (o_zap_handler) {
+        zap_sock = zmq_socket(ctx, ZMQ_REP);
+        if (!zap_sock || zmq_bind(zap_sock, "inproc://zeromq.zap.01"))
+            fail("zap bind: %s", zmq_strerror(zmq_errno()));
+        int zero = 0;
+        zmq_setsockopt(zap_sock, ZMQ_LINGER, &zero, sizeof zero);
+        pthread_create(&zap_thread, NULL, zap_main, NULL);
+    }
+    if (o_zap_domain &&
+        zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, o_zap_domain, strlen(o_zap_domain)))
+        fail("ZAP_DOMAIN: %s", zmq_strerror(zmq_errno()));
+    if (o_plain_server) {
+        int one = 1;
+        if (zmq_setsockopt(sock, ZMQ_PLAIN_SERVER, &one, sizeof one))
+            fail("PLAIN_SERVER: %s", zmq_strerror(zmq_errno()));
+    }
+    if (o_plain_user && zmq_setsockopt(sock, ZMQ_PLAIN_USERNAME, o_plain_user, strlen(o_plain_user)))
+        fail("PLAIN_USERNAME: %s", zmq_strerror(zmq_errno()));
+    if (o_plain_pass && zmq_setsockopt(sock, ZMQ_PLAIN_PASSWORD, o_plain_pass, strlen(o_plain_pass)))
+        fail("PLAIN_PASSWORD: %s", zmq_strerror(zmq_errno()));
+    if (o_curve_server) {
+        if (!o_curve_secret)
+            fail("--curve-server needs --curve-secret");
+        char pub[41];
+        if (zmq_curve_public(pub, o_curve_secret))
+            fail("zmq_curve_public: %s", zmq_strerror(zmq_errno()));
+        out("CURVE_PUBLIC %s", pub);
+        int one = 1;
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one))
+            fail("CURVE_SERVER: %s", zmq_strerror(zmq_errno()));
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, o_curve_secret, 40))
+            fail("CURVE_SECRETKEY: %s", zmq_strerror(zmq_errno()));
+    }
+    if (o_curve_client) {
+        if (!o_curve_server_key)
+            fail("--curve-client needs --curve-server-key");
+        char pub[41], sec[41];
+        if (o_curve_client_secret) {
+            snprintf(sec, sizeof sec, "%s", o_curve_client_secret);
+            if (zmq_curve_public(pub, sec))
+                fail("zmq_curve_public: %s", zmq_strerror(zmq_errno()));
+        } else if (zmq_curve_keypair(pub, sec)) {
+            fail("zmq_curve_keypair: %s", zmq_strerror(zmq_errno()));
+        }
+        out("CURVE_PUBLIC %s", pub);
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, o_curve_server_key, 40) ||
+            zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, pub, 40) ||
+            zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, sec, 40))
+            fail("CURVE client keys: %s", zmq_strerror(zmq_errno()));
+    }
+    int mech = -1;
+    size_t len = sizeof mech;
+    if (zmq_getsockopt(sock, ZMQ_MECHANISM, &mech, &len))
+        fail("MECHANISM: %s", zmq_strerror(zmq_errno()));
+    out("MECHANISM %d", mech);
+}
+
+static void stop_zap(void) {
+    if (!zap_sock)
+        return;
+    zap_stop = 1;
+    pthread_join(zap_thread, NULL);
+    zmq_close(zap_sock);
+    out("ZAP_REQUESTS %d", zap_requests);
+}
+
 /* ----------------------------------------------------------------- sockopts */
 
 static const struct {
@@ -1001,6 +1219,30 @@ int main(int argc, char **argv) {
             o_detect_within = atoi(v);
         else if (ARG("--timeout-ms"))
             o_timeout = atoi(v);
+        else if (strcmp(a, "--plain-server") == 0)
+            o_plain_server = 1;
+        else if (ARG("--plain-user"))
+            o_plain_user = v;
+        else if (ARG("--plain-pass"))
+            o_plain_pass = v;
+        else if (strcmp(a, "--curve-server") == 0)
+            o_curve_server = 1;
+        else if (strcmp(a, "--curve-client") == 0)
+            o_curve_client = 1;
+        else if (ARG("--curve-secret"))
+            o_curve_secret = v;
+        else if (ARG("--curve-server-key"))
+            o_curve_server_key = v;
+        else if (ARG("--curve-client-secret"))
+            o_curve_client_secret = v;
+        else if (ARG("--zap-domain"))
+            o_zap_domain = v;
+        else if (ARG("--zap-handler"))
+            o_zap_handler = v;
+        else if (ARG("--event-value")) {
+            if (o_nevent_values < MAX_LIST)
+                o_event_values[o_nevent_values++] = v;
+        }
         else
             fail("unknown argument %s", a);
 #undef ARG
@@ -1031,6 +1273,7 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < o_nsockopts; i++)
         set_sockopt(o_sockopts[i]);
+    setup_security(ctx);
     if (sock_type == ZMQ_SUB) {
         for (int i = 0; i < o_nsubs; i++)
             subscribe(1, o_subs[i]);
@@ -1112,6 +1355,7 @@ int main(int argc, char **argv) {
             fail("XPUB: no subscription message for \"%s\"", o_expect_sub);
     }
     check_event_counts();
+    check_event_values();
 
     out("DONE");
     if (o_hold || strcmp(o_role, "hang") == 0)
@@ -1127,7 +1371,9 @@ int main(int argc, char **argv) {
         pthread_join(mon_thread, NULL);
         zmq_close(mon_sock);
         check_event_order();
+        check_event_values();
     }
+    stop_zap();
     zmq_ctx_term(ctx);
     out("OK");
     return 0;
