@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI runs: formatting, lints, Rust, C and interop tests, the install test, and
-# the bindings (php-zmq, cppzmq, C consumers, binary drop-in; pyzmq in test-pyzmq.sh).
+# the bindings (php-zmq, cppzmq, C consumers, binary drop-in, pyzmq and its own suite).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,4 +20,6 @@ echo "== tests/install.sh"
 tests/install.sh
 echo "== scripts/test-bindings.sh (php-zmq, guide C programs, cppzmq, binary drop-in)"
 scripts/test-bindings.sh
+echo "== scripts/test-pyzmq.sh (pyzmq scenarios, and pyzmq's own suite: bundled libzmq vs ours)"
+scripts/test-pyzmq.sh
 echo "== all tests passed"

@@ -722,8 +722,16 @@ fn curve_client<'a>(rest: &[&'a str]) -> Vec<&'a str> {
 fn curve_sizes(run: &Run, size: &str, count: &str) -> Result<(), String> {
     standard(
         run,
-        peer("DEALER", "client", &curve_client(&["--count", count, "--size", size])),
-        peer("ROUTER", "echo", &curve_server(&["--count", count, "--size", size])),
+        peer(
+            "DEALER",
+            "client",
+            &curve_client(&["--count", count, "--size", size]),
+        ),
+        peer(
+            "ROUTER",
+            "echo",
+            &curve_server(&["--count", count, "--size", size]),
+        ),
     )
 }
 
@@ -746,12 +754,37 @@ fn refused(
     server_events: &[&str],
     zap_line: Option<&str>,
 ) -> Result<(), String> {
-    let mut a = peer("PUSH", "send", &["--nonblock", "--count", "30", "--interval-ms", "20",
-        "--sockopt", "LINGER=0", "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0"]);
+    let mut a = peer(
+        "PUSH",
+        "send",
+        &[
+            "--nonblock",
+            "--count",
+            "30",
+            "--interval-ms",
+            "20",
+            "--sockopt",
+            "LINGER=0",
+            "--monitor",
+            "--max-event",
+            "HANDSHAKE_SUCCEEDED=0",
+        ],
+    );
     a.extend(s(client));
     a.extend(s(client_events));
-    let mut b = peer("PULL", "recv", &["--expect-none", "800", "--sockopt", "LINGER=0",
-        "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0"]);
+    let mut b = peer(
+        "PULL",
+        "recv",
+        &[
+            "--expect-none",
+            "800",
+            "--sockopt",
+            "LINGER=0",
+            "--monitor",
+            "--max-event",
+            "HANDSHAKE_SUCCEEDED=0",
+        ],
+    );
     b.extend(s(server));
     b.extend(s(server_events));
     let (mut pa, mut pb) = run.pair(a, b)?;
@@ -766,14 +799,44 @@ fn refused(
 /// and whichever side reads the other's greeting first reports HANDSHAKE_FAILED_PROTOCOL
 /// with ZMTP_MECHANISM_MISMATCH (the other side just sees the connection dropped).
 fn mismatch(run: &Run, client: &[&str], server: &[&str]) -> Result<(), String> {
-    let mut a = peer("PUSH", "send", &["--nonblock", "--count", "30", "--interval-ms", "20",
-        "--sockopt", "LINGER=0", "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0",
-        "--max-event", "HANDSHAKE_FAILED_AUTH=0",
-        "--event-value", "HANDSHAKE_FAILED_PROTOCOL=0x11000002"]);
+    let mut a = peer(
+        "PUSH",
+        "send",
+        &[
+            "--nonblock",
+            "--count",
+            "30",
+            "--interval-ms",
+            "20",
+            "--sockopt",
+            "LINGER=0",
+            "--monitor",
+            "--max-event",
+            "HANDSHAKE_SUCCEEDED=0",
+            "--max-event",
+            "HANDSHAKE_FAILED_AUTH=0",
+            "--event-value",
+            "HANDSHAKE_FAILED_PROTOCOL=0x11000002",
+        ],
+    );
     a.extend(s(client));
-    let mut b = peer("PULL", "recv", &["--expect-none", "800", "--sockopt", "LINGER=0",
-        "--monitor", "--max-event", "HANDSHAKE_SUCCEEDED=0", "--max-event", "HANDSHAKE_FAILED_AUTH=0",
-        "--event-value", "HANDSHAKE_FAILED_PROTOCOL=0x11000002"]);
+    let mut b = peer(
+        "PULL",
+        "recv",
+        &[
+            "--expect-none",
+            "800",
+            "--sockopt",
+            "LINGER=0",
+            "--monitor",
+            "--max-event",
+            "HANDSHAKE_SUCCEEDED=0",
+            "--max-event",
+            "HANDSHAKE_FAILED_AUTH=0",
+            "--event-value",
+            "HANDSHAKE_FAILED_PROTOCOL=0x11000002",
+        ],
+    );
     b.extend(s(server));
     let (mut pa, mut pb) = run.pair(a, b)?;
     finish(&mut [&mut pa, &mut pb])?;

@@ -36,7 +36,10 @@ fn unique() -> usize {
 
 fn endpoints() -> Vec<String> {
     let ipc = std::env::temp_dir().join(format!("zmq-sec-{}-{}.ipc", std::process::id(), unique()));
-    vec!["tcp://127.0.0.1:*".into(), format!("ipc://{}", ipc.display())]
+    vec![
+        "tcp://127.0.0.1:*".into(),
+        format!("ipc://{}", ipc.display()),
+    ]
 }
 
 fn int(s: &mut Socket, opt: i32, v: i32) {
@@ -56,7 +59,13 @@ enum Policy {
 }
 
 /// A ZAP handler (RFC 27) on a REP at inproc://zeromq.zap.01, run until `stop`.
-fn zap_handler(ctx: &Context, policy: Policy, stop: &AtomicBool, requests: &AtomicUsize, ready: std::sync::mpsc::Sender<()>) {
+fn zap_handler(
+    ctx: &Context,
+    policy: Policy,
+    stop: &AtomicBool,
+    requests: &AtomicUsize,
+    ready: std::sync::mpsc::Sender<()>,
+) {
     let mut rep = ctx.socket(ZMQ_REP).unwrap();
     rep.bind("inproc://zeromq.zap.01").unwrap();
     int(&mut rep, ZMQ_RCVTIMEO, 20);
@@ -113,7 +122,10 @@ impl Monitor {
         let mut pair = ctx.socket(ZMQ_PAIR).unwrap();
         int(&mut pair, ZMQ_RCVTIMEO, 50);
         pair.connect(&ep).unwrap();
-        Monitor { pair, seen: Vec::new() }
+        Monitor {
+            pair,
+            seen: Vec::new(),
+        }
     }
 
     fn drain(&mut self) {
@@ -147,7 +159,11 @@ impl Monitor {
 
     fn values(&mut self, ev: i32) -> Vec<u32> {
         self.drain();
-        self.seen.iter().filter(|(e, _)| *e == ev).map(|(_, v)| *v).collect()
+        self.seen
+            .iter()
+            .filter(|(e, _)| *e == ev)
+            .map(|(_, v)| *v)
+            .collect()
     }
 }
 
@@ -243,7 +259,8 @@ fn scenario(
             for (i, &size) in frames.iter().enumerate() {
                 let body: Vec<u8> = (0..size).map(|k| (k * 7 + i) as u8).collect();
                 let flags = if i + 1 < frames.len() { ZMQ_SNDMORE } else { 0 };
-                cli.send(&mut Msg::from_slice(&body), flags | ZMQ_DONTWAIT).unwrap();
+                cli.send(&mut Msg::from_slice(&body), flags | ZMQ_DONTWAIT)
+                    .unwrap();
             }
             let mut delivered = Vec::new();
             if let Ok(id) = srv.recv(0) {
@@ -277,7 +294,10 @@ fn check_payload(ep: &str, out: &Outcome, frames: &[usize]) {
     assert_eq!(out.delivered.len(), frames.len(), "{ep}: frames delivered");
     for (i, (m, &size)) in out.delivered.iter().zip(frames).enumerate() {
         let body: Vec<u8> = (0..size).map(|k| (k * 7 + i) as u8).collect();
-        assert!(m.data() == &body[..], "{ep}: frame {i} of {size} bytes differs");
+        assert!(
+            m.data() == &body[..],
+            "{ep}: frame {i} of {size} bytes differs"
+        );
     }
 }
 
@@ -289,89 +309,176 @@ fn prop(m: &Msg, name: &str) -> Option<String> {
 
 /// Refused: nothing delivered, no handshake succeeded on either side.
 fn check_refused(ep: &str, out: &mut Outcome) {
-    assert!(out.delivered.is_empty(), "{ep}: data crossed a refused connection");
-    assert_eq!(out.server.count(ZMQ_EVENT_HANDSHAKE_SUCCEEDED), 0, "{ep}: server handshake");
-    assert_eq!(out.client.count(ZMQ_EVENT_HANDSHAKE_SUCCEEDED), 0, "{ep}: client handshake");
+    assert!(
+        out.delivered.is_empty(),
+        "{ep}: data crossed a refused connection"
+    );
+    assert_eq!(
+        out.server.count(ZMQ_EVENT_HANDSHAKE_SUCCEEDED),
+        0,
+        "{ep}: server handshake"
+    );
+    assert_eq!(
+        out.client.count(ZMQ_EVENT_HANDSHAKE_SUCCEEDED),
+        0,
+        "{ep}: client handshake"
+    );
 }
 
 // ------------------------------------------------------------------- PLAIN
 
 #[test]
 fn plain_accepted_with_user_id_and_zap_metadata() {
-    scenario(plain_server, plain_alice, Some(Policy::Known), &[100], 5000, |ep, out| {
-        check_payload(ep, &out, &[100]);
-        let m = &out.delivered[0];
-        assert_eq!(prop(m, "User-Id").as_deref(), Some("alice"), "{ep}");
-        assert_eq!(prop(m, "Hello").as_deref(), Some("World"), "{ep}");
-        assert_eq!(prop(m, "Socket-Type").as_deref(), Some("DEALER"), "{ep}");
-        assert_eq!(out.zap_requests, 1, "{ep}");
-    });
+    scenario(
+        plain_server,
+        plain_alice,
+        Some(Policy::Known),
+        &[100],
+        5000,
+        |ep, out| {
+            check_payload(ep, &out, &[100]);
+            let m = &out.delivered[0];
+            assert_eq!(prop(m, "User-Id").as_deref(), Some("alice"), "{ep}");
+            assert_eq!(prop(m, "Hello").as_deref(), Some("World"), "{ep}");
+            assert_eq!(prop(m, "Socket-Type").as_deref(), Some("DEALER"), "{ep}");
+            assert_eq!(out.zap_requests, 1, "{ep}");
+        },
+    );
 }
 
 #[test]
 fn plain_rejected_reports_auth_400_on_both_sides() {
-    scenario(plain_server, plain_mallory, Some(Policy::Known), &[100], 800, |ep, mut out| {
-        check_refused(ep, &mut out);
-        assert_eq!(out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: server");
-        assert_eq!(out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: client");
-    });
+    scenario(
+        plain_server,
+        plain_mallory,
+        Some(Policy::Known),
+        &[100],
+        800,
+        |ep, mut out| {
+            check_refused(ep, &mut out);
+            assert_eq!(
+                out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: server"
+            );
+            assert_eq!(
+                out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: client"
+            );
+        },
+    );
 }
 
 #[test]
 fn plain_server_without_zap_handler_fails_handshake() {
-    scenario(plain_server, plain_alice, None, &[100], 800, |ep, mut out| {
-        check_refused(ep, &mut out);
-        assert_eq!(
-            out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000),
-            Some(libc::EFAULT as u32),
-            "{ep}: server (libzmq: zap_connect failed -> NO_DETAIL EFAULT)"
-        );
-    });
+    scenario(
+        plain_server,
+        plain_alice,
+        None,
+        &[100],
+        800,
+        |ep, mut out| {
+            check_refused(ep, &mut out);
+            assert_eq!(
+                out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000),
+                Some(libc::EFAULT as u32),
+                "{ep}: server (libzmq: zap_connect failed -> NO_DETAIL EFAULT)"
+            );
+        },
+    );
 }
 
 // ------------------------------------------------------------------- CURVE
 
 #[test]
 fn curve_allowed_key_sizes_and_multipart() {
-    for frames in [&[1usize][..], &[255], &[65536], &[1 << 20], &[20, 0, 300, 70000]] {
-        scenario(curve_server, curve_known_client, Some(Policy::Known), frames, 5000, |ep, out| {
-            check_payload(ep, &out, frames);
-            let m = &out.delivered[0];
-            assert_eq!(prop(m, "User-Id").as_deref(), Some(CLIENT_PUBLIC), "{ep}");
-            assert_eq!(prop(m, "Hello").as_deref(), Some("World"), "{ep}");
-        });
+    for frames in [
+        &[1usize][..],
+        &[255],
+        &[65536],
+        &[1 << 20],
+        &[20, 0, 300, 70000],
+    ] {
+        scenario(
+            curve_server,
+            curve_known_client,
+            Some(Policy::Known),
+            frames,
+            5000,
+            |ep, out| {
+                check_payload(ep, &out, frames);
+                let m = &out.delivered[0];
+                assert_eq!(prop(m, "User-Id").as_deref(), Some(CLIENT_PUBLIC), "{ep}");
+                assert_eq!(prop(m, "Hello").as_deref(), Some("World"), "{ep}");
+            },
+        );
     }
 }
 
 #[test]
 fn curve_unknown_key_rejected_with_auth_400() {
-    scenario(curve_server, curve_unknown_client, Some(Policy::Known), &[10], 800, |ep, mut out| {
-        check_refused(ep, &mut out);
-        assert_eq!(out.zap_requests, 1, "{ep}");
-        assert_eq!(out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: server");
-        assert_eq!(out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: client");
-    });
+    scenario(
+        curve_server,
+        curve_unknown_client,
+        Some(Policy::Known),
+        &[10],
+        800,
+        |ep, mut out| {
+            check_refused(ep, &mut out);
+            assert_eq!(out.zap_requests, 1, "{ep}");
+            assert_eq!(
+                out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: server"
+            );
+            assert_eq!(
+                out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: client"
+            );
+        },
+    );
 }
 
 #[test]
 fn curve_without_zap_handler_accepts_anyone() {
-    scenario(curve_server, curve_unknown_client, None, &[1000], 5000, |ep, out| {
-        check_payload(ep, &out, &[1000]);
-        assert_eq!(prop(&out.delivered[0], "User-Id"), None, "{ep}");
-    });
+    scenario(
+        curve_server,
+        curve_unknown_client,
+        None,
+        &[1000],
+        5000,
+        |ep, out| {
+            check_payload(ep, &out, &[1000]);
+            assert_eq!(prop(&out.delivered[0], "User-Id"), None, "{ep}");
+        },
+    );
 }
 
 #[test]
 fn curve_wrong_server_key_fails_with_cryptographic_error() {
-    scenario(curve_server, curve_wrong_server_key, None, &[10], 800, |ep, mut out| {
-        check_refused(ep, &mut out);
-        assert_eq!(
-            out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 2000),
-            Some(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC as u32),
-            "{ep}: server"
-        );
-        assert!(out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000).is_some(), "{ep}: client");
-    });
+    scenario(
+        curve_server,
+        curve_wrong_server_key,
+        None,
+        &[10],
+        800,
+        |ep, mut out| {
+            check_refused(ep, &mut out);
+            assert_eq!(
+                out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 2000),
+                Some(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC as u32),
+                "{ep}: server"
+            );
+            assert!(
+                out.client
+                    .wait(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000)
+                    .is_some(),
+                "{ep}: client"
+            );
+        },
+    );
 }
 
 #[test]
@@ -396,12 +503,16 @@ fn curve_pub_sub_filters_on_encrypted_subscriptions() {
             if sub.recv(0).is_ok() {
                 break;
             }
-            assert!(Instant::now() < deadline, "{ep}: no subscription over CURVE");
+            assert!(
+                Instant::now() < deadline,
+                "{ep}: no subscription over CURVE"
+            );
         }
         int(&mut sub, ZMQ_RCVTIMEO, 5000);
         for i in 0..50u8 {
             publ.send(&mut Msg::from_slice(&[b'B', i]), 0).unwrap();
-            publ.send(&mut Msg::from_slice(&[b'A', b'B', i]), 0).unwrap();
+            publ.send(&mut Msg::from_slice(&[b'A', b'B', i]), 0)
+                .unwrap();
         }
         publ.send(&mut Msg::from_slice(b"Aend"), 0).unwrap();
         let mut got = 0;
@@ -426,20 +537,50 @@ fn curve_pub_sub_filters_on_encrypted_subscriptions() {
 
 #[test]
 fn null_with_zap_domain_rejected() {
-    scenario(null_domain, none, Some(Policy::Reject), &[10], 800, |ep, mut out| {
-        check_refused(ep, &mut out);
-        assert_eq!(out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: server");
-        assert_eq!(out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000), Some(400), "{ep}: client");
-    });
+    scenario(
+        null_domain,
+        none,
+        Some(Policy::Reject),
+        &[10],
+        800,
+        |ep, mut out| {
+            check_refused(ep, &mut out);
+            assert_eq!(
+                out.server.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: server"
+            );
+            assert_eq!(
+                out.client.wait(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 2000),
+                Some(400),
+                "{ep}: client"
+            );
+        },
+    );
 }
 
 #[test]
 fn null_with_zap_domain_accepted_carries_user_id() {
-    scenario(null_domain, none, Some(Policy::Accept), &[10], 5000, |ep, out| {
-        check_payload(ep, &out, &[10]);
-        assert_eq!(prop(&out.delivered[0], "User-Id").as_deref(), Some("anonymous"), "{ep}");
-        assert_eq!(prop(&out.delivered[0], "Hello").as_deref(), Some("World"), "{ep}");
-    });
+    scenario(
+        null_domain,
+        none,
+        Some(Policy::Accept),
+        &[10],
+        5000,
+        |ep, out| {
+            check_payload(ep, &out, &[10]);
+            assert_eq!(
+                prop(&out.delivered[0], "User-Id").as_deref(),
+                Some("anonymous"),
+                "{ep}"
+            );
+            assert_eq!(
+                prop(&out.delivered[0], "Hello").as_deref(),
+                Some("World"),
+                "{ep}"
+            );
+        },
+    );
 }
 
 #[test]
@@ -458,25 +599,40 @@ fn check_mismatch(ep: &str, out: &mut Outcome) {
     std::thread::sleep(Duration::from_millis(300));
     let s = out.server.values(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
     let c = out.client.values(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
-    assert!(s.iter().chain(&c).all(|&v| v == code), "{ep}: {s:x?} {c:x?}");
-    assert!(!s.is_empty() || !c.is_empty(), "{ep}: nobody reported the mismatch");
+    assert!(
+        s.iter().chain(&c).all(|&v| v == code),
+        "{ep}: {s:x?} {c:x?}"
+    );
+    assert!(
+        !s.is_empty() || !c.is_empty(),
+        "{ep}: nobody reported the mismatch"
+    );
 }
 
 #[test]
 fn downgrade_curve_server_null_client_refused() {
-    scenario(curve_server, none, None, &[10], 800, |ep, mut out| check_mismatch(ep, &mut out));
+    scenario(curve_server, none, None, &[10], 800, |ep, mut out| {
+        check_mismatch(ep, &mut out)
+    });
 }
 
 #[test]
 fn downgrade_null_server_curve_client_refused() {
-    scenario(none, curve_known_client, None, &[10], 800, |ep, mut out| check_mismatch(ep, &mut out));
+    scenario(none, curve_known_client, None, &[10], 800, |ep, mut out| {
+        check_mismatch(ep, &mut out)
+    });
 }
 
 #[test]
 fn downgrade_plain_server_null_client_refused() {
-    scenario(plain_server, none, Some(Policy::Accept), &[10], 800, |ep, mut out| {
-        check_mismatch(ep, &mut out)
-    });
+    scenario(
+        plain_server,
+        none,
+        Some(Policy::Accept),
+        &[10],
+        800,
+        |ep, mut out| check_mismatch(ep, &mut out),
+    );
 }
 
 // ---------------------------------------------------------- hostile HELLOs
@@ -533,15 +689,35 @@ fn hostile_hellos_fail_with_libzmqs_codes_and_server_survives() {
     assert_eq!(srv.recv(0).unwrap().data(), b"before");
 
     let cases: Vec<(&str, Vec<u8>, i32)> = vec![
-        ("truncated HELLO", hello([1, 0], 40), ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO),
-        ("HELLO version 2", hello([2, 0], 80), ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO),
-        ("bare HELLO", b"\x05HELLO".to_vec(), ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO),
-        ("garbage command", {
-            let mut b = b"\x05HELLX".to_vec();
-            b.extend((0..194).map(|i| (i * 13) as u8));
-            b
-        }, ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
-        ("HELLO with a bad box", hello([1, 0], 80), ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC),
+        (
+            "truncated HELLO",
+            hello([1, 0], 40),
+            ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+        ),
+        (
+            "HELLO version 2",
+            hello([2, 0], 80),
+            ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+        ),
+        (
+            "bare HELLO",
+            b"\x05HELLO".to_vec(),
+            ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+        ),
+        (
+            "garbage command",
+            {
+                let mut b = b"\x05HELLX".to_vec();
+                b.extend((0..194).map(|i| (i * 13) as u8));
+                b
+            },
+            ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+        ),
+        (
+            "HELLO with a bad box",
+            hello([1, 0], 80),
+            ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC,
+        ),
     ];
     for (name, body, code) in cases {
         mon.drain();
@@ -553,7 +729,11 @@ fn hostile_hellos_fail_with_libzmqs_codes_and_server_survives() {
         // The server answers the greeting, then closes (no WELCOME, no ERROR).
         let mut got = Vec::new();
         let _ = raw.read_to_end(&mut got);
-        assert!(got.len() <= 64, "{name}: server sent {} bytes after its greeting", got.len() - 64.min(got.len()));
+        assert!(
+            got.len() <= 64,
+            "{name}: server sent {} bytes after its greeting",
+            got.len() - 64.min(got.len())
+        );
         assert_eq!(
             mon.wait(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 3000),
             Some(code as u32),
@@ -561,7 +741,11 @@ fn hostile_hellos_fail_with_libzmqs_codes_and_server_survives() {
         );
         // Other connections continue.
         good.send(&mut Msg::from_slice(name.as_bytes()), 0).unwrap();
-        assert_eq!(srv.recv(0).unwrap().data(), name.as_bytes(), "{name}: good client");
+        assert_eq!(
+            srv.recv(0).unwrap().data(),
+            name.as_bytes(),
+            "{name}: good client"
+        );
     }
 
     // A fresh client still gets in.
@@ -585,7 +769,11 @@ fn hostile_plain_hello_and_garbage_after_greeting() {
     plain_server(&mut srv);
     let mut mon = Monitor::new(&ctx, &mut srv);
     srv.bind("tcp://127.0.0.1:*").unwrap();
-    let addr = srv.options().last_endpoint.trim_start_matches("tcp://").to_owned();
+    let addr = srv
+        .options()
+        .last_endpoint
+        .trim_start_matches("tcp://")
+        .to_owned();
     let mut g = curve_greeting();
     g[12..17].copy_from_slice(b"PLAIN");
     // HELLO whose username length runs past the end.

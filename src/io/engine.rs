@@ -134,6 +134,18 @@ impl Failure {
         if let Some(status) = e.auth_status() {
             return Failure::Auth(status);
         }
+        // A peer's ERROR whose reason is a ZAP status code ("400") is an
+        // authentication failure, as libzmq reports it.
+        if let ProtocolError::PeerError(reason) = &e {
+            if let Some(status) = std::str::from_utf8(reason)
+                .ok()
+                .filter(|r| r.len() == 3)
+                .and_then(|r| r.parse::<u16>().ok())
+                .filter(|s| (300..600).contains(s))
+            {
+                return Failure::Auth(status);
+            }
+        }
         if e == ProtocolError::NoZapHandler {
             return Failure::NoZapHandler;
         }

@@ -426,6 +426,10 @@ impl Session {
             Failure::HandshakeTimeout => {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EAGAIN as u32)
             }
+            Failure::Auth(status) => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, u32::from(status)),
+            Failure::NoZapHandler => {
+                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EFAULT as u32)
+            }
             Failure::Closed if !was_active => {
                 self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EPIPE as u32)
             }
@@ -487,6 +491,15 @@ impl Session {
         let Some(pipe) = self.pipe.as_mut() else {
             return;
         };
+        // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
+        // (the handler closing its socket) must not close the connection.
+        let id = match command {
+            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => id,
+            _ => return,
+        };
+        if id != pipe.id() {
+            return;
+        }
         match command {
             Command::ActivateRead(_) => {
                 pipe.activate_read();

@@ -7,13 +7,29 @@
 //! Drive both through [`super::mechanism::Mechanism`].
 
 use super::mechanism::{
-    check_basic_structure, error_command, parse_error_reason, Status, ERROR_PREFIX, READY_PREFIX,
+    check_basic_structure, parse_error_reason, Status, ERROR_PREFIX, READY_PREFIX,
 };
 use super::metadata::Metadata;
 use super::null::{build_ready_metadata, check_peer_metadata, NullConfig};
 use super::zap::{ZapPolicy, ZapReply, ZapRequest};
 use super::{error::CommandKind, ProtocolError};
 use crate::error::Error;
+
+/// The ERROR command as libzmq 4.3's PLAIN server writes it and its PLAIN client
+/// expects it: the C literal `"\x5ERROR"` makes the hex escape swallow the `E`, so
+/// the name-length byte is missing (0x5E, then "RROR"). A spec-conforming ERROR is
+/// reported by libzmq clients as UNEXPECTED_COMMAND instead of an authentication
+/// failure, so, to stand in for libzmq, our PLAIN server sends this form, and our
+/// PLAIN client accepts both.
+const LIBZMQ_PLAIN_ERROR: &[u8] = b"\x5eRROR";
+
+fn libzmq_plain_error(status: u16) -> Vec<u8> {
+    let code = status.to_string();
+    let mut body = LIBZMQ_PLAIN_ERROR.to_vec();
+    body.push(code.len() as u8);
+    body.extend_from_slice(code.as_bytes());
+    body
+}
 
 const HELLO_PREFIX: &[u8] = b"\x05HELLO";
 const WELCOME: &[u8] = b"\x07WELCOME";
@@ -120,14 +136,21 @@ impl PlainClient {
             self.peer = Some(check_peer_metadata(self.socket_type, props)?);
             self.state = ClientState::Ready;
             Ok(Status::Continue)
-        } else if body.starts_with(ERROR_PREFIX) {
+        } else if body.starts_with(ERROR_PREFIX) || body.starts_with(LIBZMQ_PLAIN_ERROR) {
             if !matches!(
                 self.state,
                 ClientState::ExpectWelcome | ClientState::ExpectReady
             ) {
                 return Err(ProtocolError::UnexpectedCommand);
             }
-            Err(ProtocolError::PeerError(parse_error_reason(body)?.to_vec()))
+            let reason = match body.strip_prefix(LIBZMQ_PLAIN_ERROR) {
+                Some(rest) => match rest.split_first() {
+                    Some((&len, r)) if r.len() == usize::from(len) => r,
+                    _ => return Err(ProtocolError::MalformedCommand(CommandKind::Error)),
+                },
+                None => parse_error_reason(body)?,
+            };
+            Err(ProtocolError::PeerError(reason.to_vec()))
         } else {
             Err(ProtocolError::UnexpectedCommand)
         }
@@ -266,7 +289,7 @@ impl PlainServer {
                 self.state = ServerState::Failed;
                 // 300 is a temporary failure: libzmq closes without an ERROR.
                 if status != 300 {
-                    self.error = Some(error_command(status));
+                    self.error = Some(libzmq_plain_error(status));
                 }
                 Err(ProtocolError::AuthFailed(status))
             }
@@ -394,7 +417,9 @@ mod tests {
             let mut out = Vec::new();
             assert_eq!(server.poll_command(&mut out), error_sent);
             if error_sent {
-                assert_eq!(out, [b"\x05ERROR\x03", code.as_bytes()].concat());
+                // libzmq's form (see LIBZMQ_PLAIN_ERROR), which our client accepts, as
+                // it accepts the spec's "\x05ERROR".
+                assert_eq!(out, [b"\x5eRROR\x03", code.as_bytes()].concat());
                 let err = client.handle_command(&out).unwrap_err();
                 assert_eq!(err.auth_status(), Some(status));
             }
