@@ -217,48 +217,6 @@ static void test_stream(void *ctx, int notify) {
     zmq_close(s);
 }
 
-/* --- a raw ZMTP 3.1 NULL peer for the heartbeat test ------------------------------- */
-
-static void zmtp_handshake(int fd, const char *socket_type) {
-    unsigned char g[64];
-    memset(g, 0, sizeof g);
-    g[0] = 0xff;
-    g[8] = 1;
-    g[9] = 0x7f;
-    g[10] = 3;
-    g[11] = 1;
-    memcpy(g + 12, "NULL", 4);
-    CHECK_EQ(write(fd, g, 64), 64);
-    unsigned char ready[64];
-    size_t tl = strlen(socket_type);
-    size_t n = 0;
-    ready[n++] = 0x04; /* command, short */
-    ready[n++] = (unsigned char) (6 + 1 + 11 + 4 + tl);
-    ready[n++] = 5;
-    memcpy(ready + n, "READY", 5);
-    n += 5;
-    ready[n++] = 11;
-    memcpy(ready + n, "Socket-Type", 11);
-    n += 11;
-    ready[n++] = 0;
-    ready[n++] = 0;
-    ready[n++] = 0;
-    ready[n++] = (unsigned char) tl;
-    memcpy(ready + n, socket_type, tl);
-    n += tl;
-    CHECK_EQ(write(fd, ready, n), (ssize_t) n);
-    unsigned char peer[64];
-    CHECK_OK(net_raw_read_n(fd, peer, 64, 2000));
-    CHECK_EQ(peer[0], 0xff);
-    CHECK_EQ(peer[10], 3);
-    unsigned char hdr[2];
-    CHECK_OK(net_raw_read_n(fd, hdr, 2, 2000));
-    CHECK_EQ(hdr[0], 0x04);
-    unsigned char body[256];
-    CHECK_OK(net_raw_read_n(fd, body, hdr[1], 2000));
-    CHECK(body[0] == 5 && memcmp(body + 1, "READY", 5) == 0);
-}
-
 /* Read frames until a PING command; return its TTL (deciseconds). */
 static int read_ping_ttl(int fd) {
     for (;;) {
@@ -297,7 +255,7 @@ static void test_heartbeat(void *ctx, int ipc) {
     /* a raw peer that completes the handshake, sees PINGs, then never answers */
     int fd = net_raw_connect_any(bound);
     int64_t t0 = tc_now_ms();
-    zmtp_handshake(fd, "DEALER");
+    net_zmtp_handshake(fd, "DEALER");
     CHECK_EQ(read_ping_ttl(fd), 20);
     int closed = net_raw_wait_closed(fd, 3000);
     int after = (int) (tc_now_ms() - t0);

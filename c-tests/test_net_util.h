@@ -194,7 +194,51 @@ static inline int net_sockopt_int(int fd, int level, int opt) {
     return v;
 }
 
-#endif
+/* --- a raw ZMTP 3.1 NULL peer ------------------------------------------------------- */
+
+/* Send a 3.1 NULL greeting and a READY with socket_type, then read and check the
+   peer's greeting and READY. */
+
+static inline void net_zmtp_handshake(int fd, const char *socket_type) {
+    unsigned char g[64];
+    memset(g, 0, sizeof g);
+    g[0] = 0xff;
+    g[8] = 1;
+    g[9] = 0x7f;
+    g[10] = 3;
+    g[11] = 1;
+    memcpy(g + 12, "NULL", 4);
+    CHECK_EQ(write(fd, g, 64), 64);
+    unsigned char ready[64];
+    size_t tl = strlen(socket_type);
+    size_t n = 0;
+    ready[n++] = 0x04; /* command, short */
+    ready[n++] = (unsigned char) (6 + 1 + 11 + 4 + tl);
+    ready[n++] = 5;
+    memcpy(ready + n, "READY", 5);
+    n += 5;
+    ready[n++] = 11;
+    memcpy(ready + n, "Socket-Type", 11);
+    n += 11;
+    ready[n++] = 0;
+    ready[n++] = 0;
+    ready[n++] = 0;
+    ready[n++] = (unsigned char) tl;
+    memcpy(ready + n, socket_type, tl);
+    n += tl;
+    CHECK_EQ(write(fd, ready, n), (ssize_t) n);
+    unsigned char peer[64];
+    CHECK_OK(net_raw_read_n(fd, peer, 64, 2000));
+    CHECK_EQ(peer[0], 0xff);
+    CHECK_EQ(peer[10], 3);
+    unsigned char hdr[2];
+    CHECK_OK(net_raw_read_n(fd, hdr, 2, 2000));
+    CHECK_EQ(hdr[0], 0x04);
+    unsigned char body[256];
+    CHECK_OK(net_raw_read_n(fd, body, hdr[1], 2000));
+    CHECK(body[0] == 5 && memcmp(body + 1, "READY", 5) == 0);
+}
+
 
 /* Like net_mon_expect, but keeps `pump` (a socket whose commands must be processed for
  * the event to happen, e.g. the binder after unbind) busy with ZMQ_EVENTS reads. */
@@ -237,3 +281,5 @@ static inline void net_mon_close(void *s, void *m) {
     CHECK_OK(zmq_socket_monitor(s, NULL, 0));
     CHECK_OK(zmq_close(m));
 }
+
+#endif /* ZMQ_C_TESTS_NET_UTIL_H */

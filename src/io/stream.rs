@@ -3,7 +3,7 @@
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Read};
 use std::os::unix::io::{AsRawFd, RawFd};
 
 pub enum Stream {
@@ -19,10 +19,26 @@ impl Stream {
         }
     }
 
+    /// Gathers `bufs` into one `sendmsg` with `MSG_NOSIGNAL`: a peer that has gone away
+    /// must come back as `EPIPE`, never as a SIGPIPE that kills the host program (a C
+    /// program, unlike a Rust one, does not ignore that signal).
     pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Unix(s) => s.write_vectored(bufs),
+        // SAFETY: msghdr is plain data; an all-zero value is a valid empty header.
+        let mut header: libc::msghdr = unsafe { std::mem::zeroed() };
+        // IoSlice is guaranteed ABI-compatible with iovec on Unix.
+        header.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+        header.msg_iovlen = bufs.len() as _;
+        loop {
+            // SAFETY: the header points at `bufs`, which outlives the call; sendmsg only
+            // reads from the buffers.
+            let sent = unsafe { libc::sendmsg(self.fd(), &header, libc::MSG_NOSIGNAL) };
+            if sent >= 0 {
+                return Ok(sent as usize);
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
         }
     }
 
