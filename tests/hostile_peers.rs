@@ -486,3 +486,46 @@ fn two_hundred_junk_connections() {
     assert_eq!(disconnected, 200);
     rig.exchange();
 }
+
+/// Virtual memory of this process (VmSize), in KiB.
+fn vm_size_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Peers that have not authenticated announce 1 GiB commands (and send a few bytes of
+/// them): memory follows the bytes received, not the sizes announced, so fifty such
+/// peers cost next to nothing; they are dropped at HANDSHAKE_IVL, and the good peer
+/// carries on. (libzmq allocates each announced size up front.)
+#[test]
+fn giant_commands_before_the_handshake_allocate_nothing() {
+    let mut rig = Rig::new();
+    let before = vm_size_kib();
+    let mut header = greeting(3, 1, b"NULL");
+    header.push(0x06); // COMMAND, long size
+    header.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    header.extend_from_slice(b"\x05READY");
+    let conns: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = rig.connect_raw();
+            s.write_all(&header).unwrap();
+            s
+        })
+        .collect();
+    // let the I/O thread read every one of them
+    std::thread::sleep(Duration::from_millis(200));
+    rig.exchange();
+    let grown_mib = vm_size_kib().saturating_sub(before) / 1024;
+    assert!(
+        grown_mib < 512,
+        "50 announced 1 GiB commands grew the address space by {grown_mib} MiB"
+    );
+    for mut s in conns {
+        assert!(
+            wait_closed(&mut s, Duration::from_millis(2500)).is_some(),
+            "a peer stuck in its handshake must be dropped at HANDSHAKE_IVL"
+        );
+    }
+    rig.exchange();
+}

@@ -11,7 +11,7 @@ use crate::constants::*;
 use crate::msg::{flags, Buffer, Metadata, Msg, INLINE_CAPACITY};
 use crate::pipe::Pipe;
 use crate::zmtp::command::Command as ZmtpCommand;
-use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE};
+use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
 use crate::zmtp::greeting::{
     GreetingConfig, GreetingExchange, Mechanism as GreetingMechanism, PeerVersion,
@@ -24,6 +24,7 @@ use crate::zmtp::subscription::{self, SubscriptionKind};
 use crate::zmtp::zap::{ZapPolicy, ZapReply, ZapRequest};
 use crate::zmtp::ProtocolError;
 use std::io::{self, IoSlice};
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -187,6 +188,9 @@ pub struct Engine {
     in_end: usize,
     /// A large frame being received straight into its message: (message, flags, filled).
     in_large: Option<(Msg, FrameFlags, usize)>,
+    /// A handshake command larger than the read buffer, collected as its bytes arrive:
+    /// a peer that has not authenticated cannot make us allocate what it merely announces.
+    in_command: Option<(Vec<u8>, FrameFlags)>,
     /// A decoded message waiting for room in the pipe.
     in_pending: Option<Msg>,
     /// Frames of a message are being written to the pipe (rolled back on failure).
@@ -240,6 +244,7 @@ impl Engine {
             in_start: 0,
             in_end: 0,
             in_large: None,
+            in_command: None,
             in_pending: None,
             in_more: false,
             output: Vec::with_capacity(config.out_batch + MAX_HEADER_LEN),
@@ -497,9 +502,9 @@ impl Engine {
         now: Instant,
         wrote: &mut bool,
     ) -> Result<bool, Failure> {
-        let input = buffer.head(self.in_end);
         let mut progress = false;
         if self.config.raw {
+            let input = buffer.head(self.in_end);
             // Every chunk read is one message.
             if self.in_start < self.in_end {
                 if let Some(p) = pipe {
@@ -512,6 +517,8 @@ impl Engine {
             return Ok(progress);
         }
         while self.in_start < self.in_end && self.in_pending.is_none() {
+            // Viewed afresh each round: a CURVE box is opened in place in the buffer below.
+            let input = buffer.head(self.in_end);
             if matches!(self.phase, Phase::Greeting(_)) {
                 self.feed_greeting(input, now)?;
                 progress = true;
@@ -534,6 +541,33 @@ impl Engine {
             match event {
                 None if consumed == 0 => break,
                 None => {}
+                Some(Decoded::Frame { flags: fl, body })
+                    if self.encrypted && !fl.command && self.is_active() =>
+                {
+                    let Some(p) = pipe.as_deref_mut() else {
+                        return Err(Failure::Closed);
+                    };
+                    let start = self.in_start - consumed + body.start;
+                    // SAFETY: no message views this frame's bytes yet (they view earlier
+                    // frames only) and no slice of them is live past this point.
+                    let boxed = unsafe { buffer.range_mut(start, body.len()) };
+                    if let Some((more, plain)) = self.open_box(p, boxed, now, wrote)? {
+                        let msg = if plain.len() <= INLINE_CAPACITY {
+                            Msg::from_slice(&boxed[plain])
+                        } else {
+                            Msg::from_buffer(buffer.slice(start + plain.start, plain.len()))
+                        };
+                        self.frame_done(
+                            p,
+                            msg,
+                            FrameFlags {
+                                more,
+                                command: false,
+                            },
+                            wrote,
+                        );
+                    }
+                }
                 Some(Decoded::Frame { flags: fl, body }) => {
                     if fl.command
                         || self.encrypted
@@ -549,10 +583,24 @@ impl Engine {
                         self.frame_done(p, msg, fl, wrote);
                     }
                 }
+                Some(Decoded::Start { flags: fl, size }) if !self.is_active() => {
+                    // Before the handshake is done, memory follows the bytes received.
+                    self.in_command = Some((Vec::with_capacity(size.min(READ_CHUNK)), fl));
+                }
                 Some(Decoded::Start { flags: fl, size }) => {
                     // A body that is not all here yet: receive it into its own message.
                     let msg = Msg::with_size(size).ok_or(Failure::TooLarge)?;
                     self.in_large = Some((msg, fl, 0));
+                }
+                Some(Decoded::Chunk { body, last }) if self.in_command.is_some() => {
+                    if let Some((collected, _)) = self.in_command.as_mut() {
+                        collected.extend_from_slice(&window[body]);
+                    }
+                    if last {
+                        if let Some((collected, fl)) = self.in_command.take() {
+                            self.handle_frame(pipe.as_deref_mut(), fl, &collected, now, wrote)?;
+                        }
+                    }
                 }
                 Some(Decoded::Chunk { body, last }) => {
                     let bytes = &window[body];
@@ -714,25 +762,19 @@ impl Engine {
                     return Ok(());
                 };
                 if self.encrypted && !fl.command {
-                    let mechanism = self.mechanism.as_mut().ok_or(Failure::Closed)?;
-                    let (bits, plain) = mechanism
-                        .decode_message(body)
-                        .map_err(|_| Failure::Closed)?;
-                    if bits & FLAG_COMMAND != 0 {
-                        return self.handle_command(p, &plain, now, wrote);
+                    let mut boxed = body.to_vec();
+                    if let Some((more, plain)) = self.open_box(p, &mut boxed, now, wrote)? {
+                        let msg = Msg::from_slice(&boxed[plain]);
+                        self.frame_done(
+                            p,
+                            msg,
+                            FrameFlags {
+                                more,
+                                command: false,
+                            },
+                            wrote,
+                        );
                     }
-                    let mut msg = Msg::from_slice(&plain);
-                    let more = bits & FLAG_MORE != 0;
-                    msg.set_more(more);
-                    self.frame_done(
-                        p,
-                        msg,
-                        FrameFlags {
-                            more,
-                            command: false,
-                        },
-                        wrote,
-                    );
                     return Ok(());
                 }
                 if fl.command {
@@ -855,11 +897,59 @@ impl Engine {
         now: Instant,
         wrote: &mut bool,
     ) -> Result<(), Failure> {
+        if self.encrypted && !fl.command {
+            let mut msg = msg;
+            let Some(boxed) = msg.data_mut() else {
+                return Err(Failure::Closed);
+            };
+            let Some((more, plain)) = self.open_box(pipe, boxed, now, wrote)? else {
+                return Ok(());
+            };
+            let small =
+                (plain.len() <= INLINE_CAPACITY).then(|| Msg::from_slice(&boxed[plain.clone()]));
+            let msg = match small {
+                Some(small) => small,
+                None => {
+                    msg.narrow(plain);
+                    msg
+                }
+            };
+            self.frame_done(
+                pipe,
+                msg,
+                FrameFlags {
+                    more,
+                    command: false,
+                },
+                wrote,
+            );
+            return Ok(());
+        }
         if self.encrypted || fl.command {
             return self.handle_frame(Some(pipe), fl, msg.data(), now, wrote);
         }
         self.frame_done(pipe, msg, fl, wrote);
         Ok(())
+    }
+
+    /// Opens a CURVE MESSAGE box in place. A boxed command (PING, SUBSCRIBE...) is handled
+    /// here (None); for a data frame, returns MORE and where its plaintext lies in `boxed`.
+    fn open_box(
+        &mut self,
+        pipe: &mut Pipe,
+        boxed: &mut [u8],
+        now: Instant,
+        wrote: &mut bool,
+    ) -> Result<Option<(bool, Range<usize>)>, Failure> {
+        let mechanism = self.mechanism.as_mut().ok_or(Failure::Closed)?;
+        let (bits, plain) = mechanism
+            .decode_message_in_place(boxed)
+            .map_err(|_| Failure::Closed)?;
+        if bits & FLAG_COMMAND != 0 {
+            self.handle_command(pipe, &boxed[plain], now, wrote)?;
+            return Ok(None);
+        }
+        Ok(Some((bits & FLAG_MORE != 0, plain)))
     }
 
     fn frame_done(&mut self, pipe: &mut Pipe, mut msg: Msg, fl: FrameFlags, wrote: &mut bool) {
@@ -972,11 +1062,21 @@ impl Engine {
                 if flags.command {
                     bits |= FLAG_COMMAND;
                 }
-                let mut boxed = Vec::with_capacity(body.len() + 33);
-                if mechanism.encode_message(bits, body, &mut boxed).is_ok() {
-                    let _ = self
-                        .encoder
-                        .encode(FrameFlags::MESSAGE, &boxed, &mut self.output);
+                // The frame header, then the box sealed in place in the output buffer.
+                let mut header = [0u8; MAX_HEADER_LEN];
+                let rollback = self.output.len();
+                if let Ok(n) = self.encoder.header(
+                    FrameFlags::MESSAGE,
+                    MESSAGE_OVERHEAD + body.len(),
+                    &mut header,
+                ) {
+                    self.output.extend_from_slice(&header[..n]);
+                    if mechanism
+                        .encode_message(bits, body, &mut self.output)
+                        .is_err()
+                    {
+                        self.output.truncate(rollback);
+                    }
                 }
             }
             return;

@@ -231,6 +231,38 @@ impl Msg {
         }
     }
 
+    /// Keeps only `range` of the payload (clamped to it): a narrower view of a shared
+    /// buffer (no copy), the bytes moved down for an inline one. The engine opens a CURVE
+    /// box in place and keeps just its plaintext this way.
+    pub fn narrow(&mut self, range: std::ops::Range<usize>) {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        match self.kind {
+            kind::SHARED => {
+                // SAFETY: shared arm active; the old view is replaced (and released) by
+                // a view of part of the same bytes.
+                unsafe {
+                    let piece = self.payload.shared.slice(start, end - start);
+                    ManuallyDrop::drop(&mut self.payload.shared);
+                    self.payload.shared = ManuallyDrop::new(piece);
+                }
+            }
+            kind::CONSTANT => {
+                // SAFETY: constant arm active; the narrowed range lies within it.
+                unsafe {
+                    let c = &mut self.payload.constant;
+                    c.ptr = c.ptr.wrapping_add(start);
+                    c.len = end - start;
+                }
+            }
+            _ => {
+                // SAFETY: inline arm active (DELIMITER is an empty inline payload).
+                unsafe { self.payload.inline.copy_within(start..end, 0) };
+                self.inline_len = (end - start) as u8;
+            }
+        }
+    }
+
     #[inline]
     pub fn len(&self) -> usize {
         match self.kind {
@@ -394,6 +426,27 @@ mod tests {
             m.data_mut().unwrap().fill(3);
             assert!(m.data().iter().all(|&b| b == 3));
         }
+    }
+
+    #[test]
+    fn narrow_keeps_a_view_of_the_range() {
+        let bytes: Vec<u8> = (0..200u8).collect();
+        let mut big = Msg::from_slice(&bytes);
+        big.narrow(33..150);
+        assert_eq!(big.data(), &bytes[33..150]);
+        assert!(!big.is_shared(), "the narrowed view is the sole owner");
+        big.data_mut().unwrap()[0] = 7;
+        assert_eq!(big.data()[0], 7);
+
+        let mut small = Msg::from_slice(&bytes[..40]);
+        small.narrow(10..30);
+        assert_eq!(small.data(), &bytes[10..30]);
+
+        let mut clamped = Msg::from_slice(b"abc");
+        clamped.narrow(2..99);
+        assert_eq!(clamped.data(), b"c");
+        clamped.narrow(5..9);
+        assert!(clamped.is_empty());
     }
 
     #[test]

@@ -31,8 +31,9 @@ pub const FLAG_COMMAND: u8 = 0x02;
 const FLAG_MASK: u8 = FLAG_MORE | FLAG_COMMAND;
 
 const MESSAGE_PREFIX: &[u8] = b"\x07MESSAGE";
-/// Command name, short nonce, MAC and the flags byte.
-const MESSAGE_MIN: usize = 8 + 8 + MAC_LEN + 1;
+/// Command name, short nonce, MAC and the flags byte: what a MESSAGE adds to a frame.
+pub const MESSAGE_OVERHEAD: usize = 8 + 8 + MAC_LEN + 1;
+const MESSAGE_MIN: usize = MESSAGE_OVERHEAD;
 
 pub(crate) const CLIENT_MESSAGE_NONCE: &[u8] = b"CurveZMQMESSAGEC";
 pub(crate) const SERVER_MESSAGE_NONCE: &[u8] = b"CurveZMQMESSAGES";
