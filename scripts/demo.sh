@@ -6,7 +6,7 @@ cd "$root"
 # shellcheck source=scripts/prereqs.sh
 . scripts/prereqs.sh
 
-ensure_apt pkg-config cmake libzmq3-dev binutils
+ensure_apt pkg-config cmake libsodium-dev libzmq3-dev binutils
 
 echo "== cargo build --release"
 cargo build --release --lib

@@ -7,7 +7,7 @@ cd "$root"
 # shellcheck source=scripts/prereqs.sh
 . scripts/prereqs.sh
 
-ensure_apt pkg-config cmake libzmq3-dev binutils
+ensure_apt pkg-config cmake libsodium-dev libzmq3-dev binutils
 ensure_rust_components rustfmt clippy
 
 echo "== cargo fmt --check"

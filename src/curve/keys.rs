@@ -2,26 +2,23 @@
 
 use crate::error::{Error, Result};
 use crate::z85;
-use crypto_box::aead::OsRng;
-use crypto_box::{PublicKey, SecretKey};
+use crate::zmtp::curve::boxes::{wipe, KeyPair};
 
 /// A fresh key pair as 40-character Z85 strings: (public, secret).
 pub fn generate_keypair() -> Result<(Vec<u8>, Vec<u8>)> {
-    let secret = SecretKey::generate(&mut OsRng);
-    let public = secret.public_key();
-    let secret_bytes = secret.to_bytes();
-    let secret_text = z85::encode(&secret_bytes).ok_or(Error::Inval)?;
-    let public_text = z85::encode(public.as_bytes()).ok_or(Error::Inval)?;
+    let pair = KeyPair::generate();
+    let secret_text = z85::encode(&pair.secret_bytes()).ok_or(Error::Inval)?;
+    let public_text = z85::encode(pair.public()).ok_or(Error::Inval)?;
     Ok((public_text, secret_text))
 }
 
 /// The Z85 public key of a Z85 secret key (EINVAL for anything but 40 valid characters).
 pub fn public_of(secret_text: &[u8]) -> Result<Vec<u8>> {
     let bytes = z85::decode(secret_text).ok_or(Error::Inval)?;
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::Inval)?;
-    let secret = SecretKey::from(bytes);
-    let public: PublicKey = secret.public_key();
-    z85::encode(public.as_bytes()).ok_or(Error::Inval)
+    let mut bytes: [u8; 32] = bytes.try_into().map_err(|_| Error::Inval)?;
+    let public = KeyPair::from_secret(&bytes).public().to_owned();
+    wipe(&mut bytes);
+    z85::encode(&public).ok_or(Error::Inval)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! CURVE security (CurveZMQ, RFC 26). So far: the long-term key helpers behind
-//! `zmq_curve_keypair` and `zmq_curve_public`; the mechanism itself comes next.
-//! All cryptography goes through `crypto_box` (RustCrypto's libsodium-compatible
-//! X25519/XSalsa20-Poly1305); secrets are zeroized when dropped.
+//! The long-term CURVE key helpers behind `zmq_curve_keypair` and `zmq_curve_public`
+//! (the mechanism itself, CurveZMQ of RFC 26, is `zmtp::curve`).
+//! All cryptography goes through `zmtp::curve::boxes` (libsodium); secrets are wiped
+//! when dropped.
 
 pub mod keys;
