@@ -25,6 +25,10 @@ unsafe fn run(
     capture: *mut c_void,
     control: *mut c_void,
 ) -> Result<c_int> {
+    // libzmq checks for a missing frontend or backend before anything else.
+    if frontend.is_null() || backend.is_null() {
+        return Err(Error::Fault);
+    }
     let front = handles::socket(frontend)?;
     let back = if backend == frontend {
         handles::socket(backend)?;
