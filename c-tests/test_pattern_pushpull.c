@@ -152,7 +152,7 @@ static void test_fair_queue (void *ctx)
     /* Each PUSH queues 3 (the second PUSH a multipart one as well). */
     for (int i = 0; i < 3; i++)
         for (int k = 0; k < 3; k++) {
-            char m[8];
+            char m[32];
             snprintf (m, sizeof m, "p%d-%d", i, k);
             if (i == 1 && k == 0) {
                 send_str (push[i], m, ZMQ_SNDMORE);

@@ -16,6 +16,9 @@ echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 echo "== cargo test"
 cargo test
+echo "== C tests under AddressSanitizer and LeakSanitizer (C programs instrumented)"
+CFLAGS="-fsanitize=address -fno-omit-frame-pointer -g" ASAN_OPTIONS=detect_leaks=1 \
+    cargo test --test c_api
 echo "== tests/install.sh"
 tests/install.sh
 echo "== scripts/test-bindings.sh (php-zmq, guide C programs, cppzmq, binary drop-in)"
