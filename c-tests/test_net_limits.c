@@ -185,8 +185,16 @@ static void test_hwm(void *ctx, int ipc) {
     const size_t sizes[] = {1, 100000};
     for (int k = 0; k < 2; k++) {
         int n = fill(push, sizes[k]);
-        if (n > 40 && NET_KNOWN_DIFFERENCE("a PUSH (SNDHWM 10) to a non-reading PULL (RCVHWM 10) "
-                                    "accepts far more than ~20 messages on ours"))
+        fprintf(stderr, "%s: %zu-byte messages: %d sent before EAGAIN\n", bound, sizes[k], n);
+        /* Each fill round sends until the pipe (SNDHWM 10) is full; between rounds the
+           I/O thread drains it into the kernel and returns credit, so libzmq and ours
+           both count ~10 per round (29-30; 20 for 100 KB over ipc, where the kernel
+           buffer fills). libzmq looks at returned credit at most once per ~1 ms inside
+           zmq_send; ours at every call, so when its I/O thread drains the pipe during a
+           round the round goes on until the kernel buffers are full (seen: 70, 559).
+           No pipe ever holds more than its HWM: the extra messages are in the kernel. */
+        if (n > 40 && NET_KNOWN_DIFFERENCE("credit returned during a DONTWAIT fill round is "
+                                           "used at once on ours, after ~1 ms on libzmq"))
             fprintf(stderr, "  (%s: %zu-byte messages: %d sent before EAGAIN)\n", bound,
                     sizes[k], n);
         else if (n < 18 || n > 40)
