@@ -55,7 +55,12 @@ impl Relay {
                     links.push(client.try_clone().unwrap());
                     links.push(server.try_clone().unwrap());
                 }
-                pump(client.try_clone().unwrap(), server.try_clone().unwrap(), &m, &d);
+                pump(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    &m,
+                    &d,
+                );
                 pump(server, client, &m, &d);
             }
         });
@@ -189,7 +194,9 @@ fn heartbeats_notice_a_black_hole_and_traffic_resumes_after_it() {
     relay.cut(); // the old, black-holed link is gone for good
     send(&mut push, b"after", 0);
     assert_eq!(
-        recv_within(&mut pull, 5000).expect("reconnect resumes").data(),
+        recv_within(&mut pull, 5000)
+            .expect("reconnect resumes")
+            .data(),
         b"after"
     );
 }
@@ -352,12 +359,13 @@ fn at_most_once(sender_type: i32, receiver_type: i32) {
             let tag = i.to_be_bytes();
             // blocks while reconnecting (HWM); a message is queued whole or not at all
             set_int(&mut sender, ZMQ_SNDTIMEO, 2000);
-            if sender.send(&mut Msg::from_slice(&tag), ZMQ_SNDMORE).is_err() {
+            if sender
+                .send(&mut Msg::from_slice(&tag), ZMQ_SNDMORE)
+                .is_err()
+            {
                 continue;
             }
-            sender
-                .send(&mut Msg::from_slice(&[0xAB; 100]), 0)
-                .unwrap();
+            sender.send(&mut Msg::from_slice(&[0xAB; 100]), 0).unwrap();
             // spread the traffic over the cuts (about 0.6 s)
             thread::sleep(Duration::from_micros(200));
         }
@@ -390,7 +398,10 @@ fn at_most_once(sender_type: i32, receiver_type: i32) {
     while wait_event(&mut mon, ZMQ_EVENT_DISCONNECTED, Duration::from_millis(50)).is_some() {
         cuts += 1;
     }
-    assert!(cuts >= 2, "only {cuts} disconnections seen: the relay did not cut");
+    assert!(
+        cuts >= 2,
+        "only {cuts} disconnections seen: the relay did not cut"
+    );
     eprintln!(
         "{} of {total} messages delivered through {cuts} disconnections (each at most \
          once, in order)",

@@ -132,22 +132,29 @@ impl Decoder {
                 ))
             }
             State::Header => {
-                let mut pos = 0;
-                loop {
-                    match self.parse_header() {
+                // Fast path: the whole header is in the input (nearly always).
+                if self.header_len == 0 {
+                    match self.parse_header(input) {
                         Err(e) => {
                             self.state = State::Failed;
                             return Err(e);
                         }
-                        Ok(Some((flags, size))) => {
+                        Ok(Some((flags, size, header))) => {
+                            return Ok(self.after_header(input.len(), header, flags, size));
+                        }
+                        Ok(None) => {}
+                    }
+                }
+                let mut pos = 0;
+                loop {
+                    match self.parse_header(self.header.get(..self.header_len).unwrap_or(&[])) {
+                        Err(e) => {
+                            self.state = State::Failed;
+                            return Err(e);
+                        }
+                        Ok(Some((flags, size, _))) => {
                             self.header_len = 0;
-                            let available = input.len() - pos;
-                            if available >= size {
-                                let body = pos..pos + size;
-                                return Ok((pos + size, Some(Decoded::Frame { flags, body })));
-                            }
-                            self.state = State::Body { remaining: size };
-                            return Ok((pos, Some(Decoded::Start { flags, size })));
+                            return Ok(self.after_header(input.len(), pos, flags, size));
                         }
                         Ok(None) => {
                             let Some(&byte) = input.get(pos) else {
@@ -163,6 +170,23 @@ impl Decoder {
                 }
             }
         }
+    }
+
+    /// The event for a header that ends at `input[pos]`: the whole frame if its body is
+    /// in the input, else its start (the body follows in chunks).
+    fn after_header(
+        &mut self,
+        input_len: usize,
+        pos: usize,
+        flags: FrameFlags,
+        size: usize,
+    ) -> (usize, Option<Decoded>) {
+        if input_len - pos >= size {
+            let body = pos..pos + size;
+            return (pos + size, Some(Decoded::Frame { flags, body }));
+        }
+        self.state = State::Body { remaining: size };
+        (pos, Some(Decoded::Start { flags, size }))
     }
 
     /// Body bytes still expected for the current frame (0 between frames); the engine
@@ -196,9 +220,9 @@ impl Decoder {
         false
     }
 
-    /// `Some((flags, body size))` once `self.header` holds a complete, valid header.
-    fn parse_header(&self) -> Result<Option<(FrameFlags, usize)>, ProtocolError> {
-        let h = self.header.get(..self.header_len).unwrap_or(&[]);
+    /// `Some((flags, body size, header length))` when `h` starts with a complete, valid
+    /// header; None while it is incomplete.
+    fn parse_header(&self, h: &[u8]) -> Result<Option<(FrameFlags, usize, usize)>, ProtocolError> {
         match self.framing {
             Framing::V2 | Framing::V3 => {
                 let Some(&flags) = h.first() else {
@@ -221,7 +245,7 @@ impl Decoder {
                     more: flags & MORE != 0,
                     command: flags & COMMAND != 0,
                 };
-                Ok(Some((flags, self.check_size(size)?)))
+                Ok(Some((flags, self.check_size(size)?, 1 + size_len)))
             }
             Framing::V1 => {
                 let Some(&first) = h.first() else {
@@ -248,6 +272,7 @@ impl Decoder {
                         command: false,
                     },
                     size,
+                    flags_pos + 1,
                 )))
             }
         }
