@@ -66,6 +66,9 @@ pub struct Pipe {
     hwm: u64,
     lwm: u64,
     msgs_read: u64,
+    /// `msgs_read` at which credit next goes back to the writer: the next multiple of
+    /// `lwm` (kept instead of dividing on every read); never with `lwm` 0.
+    credit_at: u64,
     msgs_written: u64,
     peers_msgs_read: u64,
     /// The peer closed its end: nothing more may be written.
@@ -85,6 +88,14 @@ pub fn low_water_mark(hwm: u64) -> u64 {
     hwm.div_ceil(2)
 }
 
+/// The first multiple of `lwm` above `read` (u64::MAX when credit is never returned).
+fn next_credit(read: u64, lwm: u64) -> u64 {
+    if lwm == 0 {
+        return u64::MAX;
+    }
+    (read / lwm + 1).saturating_mul(lwm)
+}
+
 /// Creates the two ends of a pipe. `ab` configures messages written by end A (read by
 /// B), `ba` the reverse. End A's mailbox is known now; B's is set when it is attached.
 pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
@@ -96,29 +107,33 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
     let (b_out, a_in) = channel(ba.conflate);
     let id_a = NEXT_PIPE_ID.fetch_add(2, Ordering::Relaxed);
     let id_b = id_a + 1;
-    let end = |id, peer_id, side, outbound, inbound, out: Direction, inn: Direction| Pipe {
-        id,
-        peer_id,
-        side,
-        link: link.clone(),
-        outbound,
-        inbound,
-        in_active: true,
-        out_active: true,
-        hwm: if out.conflate { 0 } else { out.hwm },
-        lwm: if inn.conflate {
+    let end = |id, peer_id, side, outbound, inbound, out: Direction, inn: Direction| {
+        let lwm = if inn.conflate {
             0
         } else {
             low_water_mark(inn.hwm)
-        },
-        msgs_read: 0,
-        msgs_written: 0,
-        peers_msgs_read: 0,
-        peer_gone: false,
-        done: false,
-        routing_id: Vec::new(),
-        endpoint: None,
-        locally_initiated: false,
+        };
+        Pipe {
+            id,
+            peer_id,
+            side,
+            link: link.clone(),
+            outbound,
+            inbound,
+            in_active: true,
+            out_active: true,
+            hwm: if out.conflate { 0 } else { out.hwm },
+            lwm,
+            msgs_read: 0,
+            credit_at: next_credit(0, lwm),
+            msgs_written: 0,
+            peers_msgs_read: 0,
+            peer_gone: false,
+            done: false,
+            routing_id: Vec::new(),
+            endpoint: None,
+            locally_initiated: false,
+        }
     };
     let a = end(id_a, id_b, 0, a_out, a_in, ab, ba);
     let b = end(id_b, id_a, 1, b_out, b_in, ba, ab);
@@ -172,6 +187,7 @@ impl Pipe {
         }
         if !matches!(self.inbound, Inbound::Conflate(_)) {
             self.lwm = low_water_mark(in_hwm);
+            self.credit_at = next_credit(self.msgs_read, self.lwm);
         }
     }
 
@@ -230,7 +246,8 @@ impl Pipe {
         }
         if !msg.more() && !msg.is_routing_id() {
             self.msgs_read += 1;
-            if self.lwm > 0 && self.msgs_read % self.lwm == 0 {
+            if self.msgs_read == self.credit_at {
+                self.credit_at = next_credit(self.msgs_read, self.lwm);
                 self.send_to_peer(Command::ActivateWrite(self.peer_id, self.msgs_read));
             }
         }
