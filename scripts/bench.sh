@@ -11,7 +11,8 @@ ensure_apt gcc libzmq5 libzmq3-dev libsodium-dev python3 python3-pip
 if ! python3 -c "import matplotlib" 2>/dev/null; then
     echo "Installing matplotlib (for --chart)"
     # Debian marks its Python as externally managed; pip then needs the override.
-    pip install matplotlib 2>/dev/null || pip install --break-system-packages matplotlib
+    python3 -m pip install matplotlib 2>/dev/null \
+        || python3 -m pip install --break-system-packages matplotlib
 fi
 cargo build --release
 exec perf/compare.py "$@"
