@@ -183,7 +183,9 @@ fn message_lifecycle(c: &mut Criterion) {
         });
     }
     let big = Msg::from_slice(&[7u8; 1024]);
-    group.bench_function("share+drop 1 KiB", |b| b.iter(|| drop(black_box(big.share()))));
+    group.bench_function("share+drop 1 KiB", |b| {
+        b.iter(|| drop(black_box(big.share())))
+    });
     // The C ABI around it: zmq_msg_init_size + zmq_msg_close on a caller's zmq_msg_t.
     for size in [32usize, 1024] {
         group.bench_function(format!("zmq_msg_init_size+zmq_msg_close {size} B"), |b| {
