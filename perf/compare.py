@@ -7,13 +7,20 @@ holding a `libzmq.so.5` that points at ours or at libzmq. Each scenario runs alt
 A B then B A (then the raw-socket floor where there is one), for N rounds; the table
 shows the medians and how widely the rounds spread.
 
-    perf/compare.py                          # 5 rounds of every scenario (~5-6 minutes)
-    perf/compare.py --quick                  # 3 rounds, half-length runs (~2-3 minutes)
+    perf/compare.py                          # 5 rounds of every scenario (~6-7 minutes)
+    perf/compare.py --quick                  # 5 rounds, half-length runs (~2-4 minutes)
     perf/compare.py --rounds 9 --only tcp_lat
     perf/compare.py --only curve --rounds 3  # CURVE tcp throughput (keys via env)
     perf/compare.py --header system          # compile against /usr/include/zmq.h
     perf/compare.py --header system --libs libzmq,libzmq --only "ipc_thr 64 B"
                                              # self-comparison: ratios should be ~1.00
+    perf/compare.py --quick --chart docs/benchmark.png   # also draw the matrix (matplotlib)
+
+Besides point-to-point throughput and latency, the matrix has PUB fan-out to 1, 8 and
+32 subscribers (pub_thr/sub_thr), one SUB with 10,000 topic subscriptions of which half
+the traffic matches, and a ROUTER with 1,000 DEALER connections (router_conns/
+dealer_conns: time to connect them all, a round trip to each, RSS per connection). A
+run may print several numbers (a "measure" each): each gets its own row.
 
 A scenario is a list of commands started together: one for inproc, a local/remote pair
 for tcp and ipc. The first command (the local side, which binds) starts first; the rest
@@ -28,6 +35,7 @@ all: the best the machine does for that size; "B/floor" is how much of it B reac
 """
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -49,11 +57,30 @@ OUR_LIBZMQ = ROOT / "target" / "release" / "libzmq.so"
 
 # Programs compiled from perf/<name>.c, and those that must not link ZeroMQ.
 PROGRAMS = ["inproc_thr", "inproc_lat", "local_thr", "remote_thr", "local_lat",
-            "remote_lat", "tcp_floor"]
+            "remote_lat", "tcp_floor", "pub_thr", "sub_thr", "router_conns", "dealer_conns"]
 NO_ZMQ = {"tcp_floor"}
 
-THROUGHPUT = (r"mean throughput: (\d+) \[msg/s\]", "msg/s", True)
-LATENCY = (r"average latency: ([\d.]+) \[us\]", "us", False)
+
+@dataclass(frozen=True)
+class Measure:
+    """One number a run prints, and the table row it makes."""
+    pattern: str  # regex with one group
+    unit: str
+    higher_is_better: bool
+    reader: int = 0  # which command prints it
+    label: str = ""  # added to the scenario's name in its row ("" for the main one)
+
+    def at(self, reader: int, label: str = "") -> "Measure":
+        return dataclasses.replace(self, reader=reader, label=label)
+
+
+THROUGHPUT = Measure(r"mean throughput: (\d+) \[msg/s\]", "msg/s", True)
+LATENCY = Measure(r"average latency: ([\d.]+) \[us\]", "us", False)
+TOTAL_THROUGHPUT = Measure(r"total throughput: (\d+) \[msg/s\]", "msg/s", True)
+SEND_THROUGHPUT = Measure(r"send throughput: (\d+) \[msg/s\]", "msg/s", True)
+CONNECT_TIME = Measure(r"connect time: ([\d.]+) \[ms\]", "ms", False)
+ROUND_TRIP = Measure(r"round trip: ([\d.]+) \[us\]", "us", False)
+MEMORY = Measure(r"memory per connection: (-?[\d.]+) \[KiB\]", "KiB", False)
 
 
 @dataclass
@@ -63,11 +90,11 @@ class Scenario:
     # is replaced by a fresh endpoint of `transport` and "{count}" by `count` (divided
     # by the --quick factor).
     commands: list
-    metric: tuple  # (regex with one group, unit, higher_is_better)
+    # What a run prints, one table row each; the first is the one the floor measures.
+    measures: list
     count: int
-    reader: int = 0  # which command prints the measurement
-    # A command to send SIGUSR1 once the reader is done (remote_thr then stops waiting
-    # before it closes), or None.
+    # A command to send SIGUSR1 once the first measure's reader is done (remote_thr and
+    # pub_thr then stop waiting before they close), or None.
     nudge: int = None
     transport: str = ""  # "tcp", "ipc" or "" (inproc: nothing to wait for)
     floor: list = None  # a tcp_floor command ("{count}" = floor_count), or None
@@ -100,17 +127,17 @@ def network_scenarios() -> list:
                 if kind == "thr":
                     commands = [["local_thr", "{endpoint}", s, "{count}"],
                                 ["remote_thr", "{endpoint}", s, "{count}"]]
-                    metric, reader, count = THROUGHPUT, 0, THR_COUNT[size]
+                    measure, count = THROUGHPUT, THR_COUNT[size]
                     nudge = 1
                     floor_count = FLOOR_THR_COUNT[size]
                 else:
                     commands = [["local_lat", "{endpoint}", s, "{count}"],
                                 ["remote_lat", "{endpoint}", s, "{count}"]]
-                    metric, reader, count = LATENCY, 1, LAT_COUNT[size]
+                    measure, count = LATENCY.at(1), LAT_COUNT[size]
                     nudge = None
                     floor_count = FLOOR_LAT_COUNT[size]
                 out.append(Scenario(f"{transport}_{kind} {size_name(size)}", commands,
-                                    metric, count, reader=reader, nudge=nudge,
+                                    [measure], count, nudge=nudge,
                                     transport=transport,
                                     floor=["tcp_floor", kind, raw, s, "{count}"],
                                     floor_count=floor_count))
@@ -128,17 +155,49 @@ def curve_scenarios() -> list:
     return [Scenario(f"curve_thr {size_name(size)}",
                      [["local_thr", "{endpoint}", str(size), "{count}"],
                       ["remote_thr", "{endpoint}", str(size), "{count}"]],
-                     THROUGHPUT, CURVE_THR_COUNT[size], reader=0, nudge=1,
+                     [THROUGHPUT], CURVE_THR_COUNT[size], nudge=1,
                      transport="tcp", env=CURVE_ENV)
             for size in (64, 1024, 65536)]
 
 
+# Fan-out over tcp: pub_thr sends 64 B messages to N SUB sockets (threads of one
+# sub_thr process) subscribed to everything; message counts are per subscriber. With
+# libzmq 4.3 each subscriber gets roughly 3.6M, 450k and 140k msg/s for 1, 8 and 32.
+FANOUT_COUNT = {1: 4_000_000, 8: 500_000, 32: 150_000}
+
+
+def fanout_scenarios() -> list:
+    out = []
+    for subs, count in FANOUT_COUNT.items():
+        commands = [["pub_thr", "{endpoint}", "64", "{count}", str(subs), "0"],
+                    ["sub_thr", "{endpoint}", "64", "{count}", str(subs), "0"]]
+        measures = ([THROUGHPUT.at(1)] if subs == 1 else
+                    [THROUGHPUT.at(1, "per sub"), TOTAL_THROUGHPUT.at(1, "total")])
+        out.append(Scenario(f"pub_fanout {subs} sub{'s' if subs > 1 else ''}", commands,
+                            measures, count, nudge=0, transport="tcp"))
+    return out
+
+
 SCENARIOS = [
-    Scenario("inproc_thr 64 B", [["inproc_thr", "64", "{count}"]], THROUGHPUT, 2_000_000),
-    Scenario("inproc_thr 1 KiB", [["inproc_thr", "1024", "{count}"]], THROUGHPUT, 500_000),
-    Scenario("inproc_thr 64 KiB", [["inproc_thr", "65536", "{count}"]], THROUGHPUT, 20_000),
-    Scenario("inproc_lat 64 B", [["inproc_lat", "64", "{count}"]], LATENCY, 50_000),
-] + network_scenarios() + curve_scenarios()
+    Scenario("inproc_thr 64 B", [["inproc_thr", "64", "{count}"]], [THROUGHPUT], 2_000_000),
+    Scenario("inproc_thr 1 KiB", [["inproc_thr", "1024", "{count}"]], [THROUGHPUT], 500_000),
+    Scenario("inproc_thr 64 KiB", [["inproc_thr", "65536", "{count}"]], [THROUGHPUT], 20_000),
+    Scenario("inproc_lat 64 B", [["inproc_lat", "64", "{count}"]], [LATENCY], 50_000),
+] + network_scenarios() + curve_scenarios() + fanout_scenarios() + [
+    # One SUB with 10,000 topic subscriptions; pub_thr sends 64 B messages over tcp, every
+    # other one on a subscribed topic (libzmq 4.3: about 1.1M sent and 550k received per
+    # second). The count is of messages sent.
+    Scenario("pub_10k_topics", [["pub_thr", "{endpoint}", "64", "{count}", "1", "10000"],
+                                ["sub_thr", "{endpoint}", "64", "{count}", "1", "10000"]],
+             [THROUGHPUT.at(1, "received"), SEND_THROUGHPUT.at(0, "sent")], 1_500_000,
+             nudge=0, transport="tcp"),
+    # A ROUTER accepting 1,000 tcp DEALERs (always 1,000, also with --quick): until all
+    # have said hello, a round trip to each in turn, and the ROUTER's RSS per connection.
+    Scenario("router_1k_conns", [["router_conns", "{endpoint}", "1000"],
+                                 ["dealer_conns", "{endpoint}", "1000"]],
+             [CONNECT_TIME.at(0, "connect all"), ROUND_TRIP.at(0, "round trip"),
+              MEMORY.at(0, "RSS per conn")], 1000, transport="tcp"),
+]
 
 
 class RunFailed(Exception):
@@ -227,9 +286,9 @@ def kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
-             env: dict, timeout: float, nudge=None) -> float:
-    """Runs `commands` together and returns the number the reader printed."""
+def run_once(name: str, commands: list, measures: list, ready, env: dict,
+             timeout: float, nudge=None) -> list:
+    """Runs `commands` together and returns the numbers of `measures` they printed."""
     deadline = time.monotonic() + timeout
     procs = []
 
@@ -253,7 +312,8 @@ def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
                                           stderr=subprocess.PIPE, text=True,
                                           start_new_session=True))
         outputs = [None] * len(procs)
-        order = [reader] + [i for i in range(len(procs)) if i != reader]
+        first = measures[0].reader
+        order = [first] + [i for i in range(len(procs)) if i != first]
         for i in order:
             proc, command = procs[i], commands[i]
             if nudge is not None and i == nudge:
@@ -276,10 +336,14 @@ def run_once(name: str, commands: list, metric: tuple, reader: int, ready,
         for p in procs:
             kill_group(p)
         raise
-    m = re.search(metric[0], outputs[reader])
-    if not m:
-        raise RunFailed(f"{name}: no '{metric[0]}' in output: {outputs[reader]!r}")
-    return float(m.group(1))
+    values = []
+    for measure in measures:
+        m = re.search(measure.pattern, outputs[measure.reader])
+        if not m:
+            raise RunFailed(f"{name}: no '{measure.pattern}' in output: "
+                            f"{outputs[measure.reader]!r}")
+        values.append(float(m.group(1)))
+    return values
 
 
 def fmt(value) -> str:
@@ -299,9 +363,9 @@ def spread(values: list) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, help="A B rounds (default 5, 3 with --quick)")
+    ap.add_argument("--rounds", type=int, help="A B rounds (default 5)")
     ap.add_argument("--quick", action="store_true",
-                    help="3 rounds and half the messages (under 5 minutes in all)")
+                    help="half the messages, 5 rounds still (under 5 minutes in all)")
     ap.add_argument("--only", action="append", default=[],
                     help="run scenarios whose name contains this (repeatable)")
     ap.add_argument("--header", choices=["ours", "system"], default="ours",
@@ -312,10 +376,14 @@ def main() -> None:
     ap.add_argument("--ours", type=Path, default=OUR_LIBZMQ, help="our library")
     ap.add_argument("--libzmq", type=Path, default=SYSTEM_LIBZMQ, help="libzmq to compare with")
     ap.add_argument("--no-floor", action="store_true", help="skip the raw-socket floor")
+    ap.add_argument("--chart", type=Path, metavar="PATH",
+                    help="also draw the results to a PNG (needs matplotlib)")
     ap.add_argument("--timeout", type=float, default=30.0,
                     help="seconds before a run's processes are killed (default 30)")
     args = ap.parse_args()
-    rounds = args.rounds or (3 if args.quick else 5)
+    # --quick keeps 5 rounds: on a 2-core machine shared with other jobs a third of
+    # the rounds can be disturbed, and the median of 3 then follows the disturbance.
+    rounds = args.rounds or 5
     divisor = 2 if args.quick else 1
 
     names = args.libs.split(",")
@@ -326,6 +394,9 @@ def main() -> None:
     labels = [n if n in ("libzmq", "ours") else Path(n).name for n in names]
     if labels[0] == labels[1]:
         labels = [labels[0] + " (A)", labels[1] + " (B)"]
+
+    if args.chart and not have_matplotlib():
+        print(f"{NO_MATPLOTLIB}; the table is printed as usual", file=sys.stderr)
 
     header_dir = ROOT / "include" if args.header == "ours" else Path("/usr/include")
     compile_programs(header_dir, os.environ.get("CC", "cc"))
@@ -342,72 +413,14 @@ def main() -> None:
     rows, failures = [], []
     try:
         for sc in scenarios:
-            count = str(max(1, sc.count // divisor))
-            floor_count = str(max(1, sc.floor_count // divisor))
-            results = [[], []]
-            floors = []
-            failed = [False, False]
-            use_floor = sc.floor is not None and not args.no_floor
-            for r in range(rounds):
-                shown = []
-                # A B in odd rounds, B A in even ones, so drift in the machine's load
-                # (other processes, thermal) does not favour one side.
-                for side in ((0, 1) if r % 2 == 0 else (1, 0)):
-                    if failed[side]:
-                        continue
-                    try:
-                        t0 = time.monotonic()
-                        for attempt in (1, 2):
-                            endpoint, ready = endpoints.new(sc.transport)
-                            commands = [[a.replace("{endpoint}", endpoint)
-                                         .replace("{count}", count) for a in c]
-                                        for c in sc.commands]
-                            try:
-                                v = run_once(sc.name, commands, sc.metric, sc.reader, ready,
-                                             dict(envs[side], **(sc.env or {})),
-                                             args.timeout, sc.nudge)
-                                break
-                            except RunFailed as e:
-                                # Another process may have taken the free port we found.
-                                if attempt == 2 or "in use" not in str(e):
-                                    raise
-                        results[side].append(v)
-                        shown.append(f"{labels[side]} {fmt(v)} ({time.monotonic() - t0:.1f} s)")
-                    except RunFailed as e:
-                        failed[side] = True  # do not wait for it to fail again
-                        failures.append(f"{sc.name} [{labels[side]}]: {e}")
-                        shown.append(f"{labels[side]} FAILED")
-                        print(f"  {sc.name} [{labels[side]}]: {e}", file=sys.stderr)
-                if use_floor:
-                    command = [a.replace("{count}", floor_count) for a in sc.floor]
-                    try:
-                        t0 = time.monotonic()
-                        v = run_once(sc.name, [command], sc.metric, 0, lambda: True,
-                                     dict(os.environ), args.timeout)
-                        floors.append(v)
-                        shown.append(f"floor {fmt(v)} ({time.monotonic() - t0:.1f} s)")
-                    except RunFailed as e:
-                        use_floor = False
-                        failures.append(f"{sc.name} [floor]: {e}")
-                print(f"  {sc.name}: round {r + 1}/{rounds}: {', '.join(shown)}",
-                      file=sys.stderr)
-            _, unit, higher = sc.metric
-            a = statistics.median(results[0]) if not failed[0] else None
-            b = statistics.median(results[1]) if not failed[1] else None
-            ratio = "-" if a is None or b is None else f"{(b / a if higher else a / b):.2f}"
-            floor = statistics.median(floors) if floors else None
-            if floor is None:
-                floor_cells = ["-", "-"]
-            else:
-                of = "-" if b is None else f"{100 * (b / floor if higher else floor / b):.0f}%"
-                floor_cells = [fmt(floor), of]
-            rows.append([f"{sc.name} [{unit}]", fmt(a), fmt(b), ratio,
-                         spread(results[0]), spread(results[1])] + floor_cells)
+            rows += run_scenario(sc, args, rounds, divisor, labels, envs, endpoints,
+                                 failures)
     finally:
         endpoints.close()
 
     print(f"\nMedians of {rounds} alternating rounds{' (--quick)' if args.quick else ''}; "
-          f"ratio > 1 means {labels[1]} is faster than {labels[0]}.\n"
+          f"ratio > 1 means {labels[1]} is better than {labels[0]} (faster, or less "
+          f"memory).\n"
           f"floor: the same measurement over raw tcp/unix sockets, no ZeroMQ "
           f"(perf/tcp_floor); B/floor: the share of it {labels[1]} reaches.\n"
           f"spread: half the range of the rounds over their median (noise; a ratio "
@@ -416,12 +429,193 @@ def main() -> None:
           f"| floor | B/floor |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print("| " + " | ".join(row) + " |")
+        print("| " + " | ".join(row.cells()) + " |")
+    if args.chart:
+        if write_chart(args.chart, rows, labels):
+            print(f"\nchart written to {args.chart}")
+        else:
+            print(f"\n{NO_MATPLOTLIB}; no chart written", file=sys.stderr)
     if failures:
         print("\nFailed runs:")
         for f in failures:
             print(f"* {f}")
         sys.exit(1)
+
+
+@dataclass
+class Row:
+    """One line of the table: the medians of one measure for both sides."""
+    name: str
+    measure: Measure
+    runs: list  # [A's values, B's values], None for a side that failed
+    floors: list
+
+    def median(self, side: int):
+        values = self.runs[side]
+        return statistics.median(values) if values else None
+
+    def floor(self):
+        return statistics.median(self.floors) if self.floors else None
+
+    def ratio(self):
+        """How many times better B is than A, or None."""
+        a, b = self.median(0), self.median(1)
+        if not a or not b:
+            return None
+        return b / a if self.measure.higher_is_better else a / b
+
+    def cells(self) -> list:
+        a, b, floor, ratio = self.median(0), self.median(1), self.floor(), self.ratio()
+        if floor is None:
+            floor_cells = ["-", "-"]
+        else:
+            better = self.measure.higher_is_better
+            of = "-" if b is None else f"{100 * (b / floor if better else floor / b):.0f}%"
+            floor_cells = [fmt(floor), of]
+        return ([f"{self.name} [{self.measure.unit}]", fmt(a), fmt(b),
+                 "-" if ratio is None else f"{ratio:.2f}"]
+                + [spread(r) if r else "-" for r in self.runs] + floor_cells)
+
+
+def run_scenario(sc: Scenario, args, rounds: int, divisor: int, labels: list,
+                 envs: list, endpoints: Endpoints, failures: list) -> list:
+    """Runs `sc` for `rounds` alternating rounds; one Row per measure."""
+    count = str(max(1, sc.count // divisor))
+    floor_count = str(max(1, sc.floor_count // divisor))
+    results = [[], []]  # per side, per round: the values of sc.measures
+    floors = []
+    failed = [False, False]
+    use_floor = sc.floor is not None and not args.no_floor
+    for r in range(rounds):
+        shown = []
+        # A B in odd rounds, B A in even ones, so drift in the machine's load
+        # (other processes, thermal) does not favour one side.
+        for side in ((0, 1) if r % 2 == 0 else (1, 0)):
+            if failed[side]:
+                continue
+            try:
+                t0 = time.monotonic()
+                for attempt in (1, 2):
+                    endpoint, ready = endpoints.new(sc.transport)
+                    commands = [[a.replace("{endpoint}", endpoint)
+                                 .replace("{count}", count) for a in c]
+                                for c in sc.commands]
+                    try:
+                        v = run_once(sc.name, commands, sc.measures, ready,
+                                     dict(envs[side], **(sc.env or {})),
+                                     args.timeout, sc.nudge)
+                        break
+                    except RunFailed as e:
+                        # Another process may have taken the free port we found.
+                        if attempt == 2 or "in use" not in str(e):
+                            raise
+                results[side].append(v)
+                shown.append(f"{labels[side]} {' / '.join(fmt(x) for x in v)} "
+                             f"({time.monotonic() - t0:.1f} s)")
+            except RunFailed as e:
+                failed[side] = True  # do not wait for it to fail again
+                failures.append(f"{sc.name} [{labels[side]}]: {e}")
+                shown.append(f"{labels[side]} FAILED")
+                print(f"  {sc.name} [{labels[side]}]: {e}", file=sys.stderr)
+        if use_floor:
+            command = [a.replace("{count}", floor_count) for a in sc.floor]
+            try:
+                t0 = time.monotonic()
+                v = run_once(sc.name, [command], [sc.measures[0].at(0)], lambda: True,
+                             dict(os.environ), args.timeout)[0]
+                floors.append(v)
+                shown.append(f"floor {fmt(v)} ({time.monotonic() - t0:.1f} s)")
+            except RunFailed as e:
+                use_floor = False
+                failures.append(f"{sc.name} [floor]: {e}")
+        print(f"  {sc.name}: round {r + 1}/{rounds}: {', '.join(shown)}", file=sys.stderr)
+    rows = []
+    for k, measure in enumerate(sc.measures):
+        runs = [None if failed[side] else [v[k] for v in results[side]] for side in (0, 1)]
+        name = f"{sc.name}, {measure.label}" if measure.label else sc.name
+        rows.append(Row(name, measure, runs, floors if k == 0 else []))
+    return rows
+
+
+NO_MATPLOTLIB = ("--chart needs matplotlib, which is not installed "
+                 "(pip install matplotlib, or run scripts/bench.sh)")
+
+
+def have_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# Throughput scenarios drawn as lines over the message size, one panel each.
+SIZE_PANELS = [("inproc_thr", "inproc"), ("ipc_thr", "ipc"), ("tcp_thr", "tcp"),
+               ("curve_thr", "tcp + CURVE")]
+
+
+def write_chart(path: Path, rows: list, labels: list) -> bool:
+    """Draws the matrix to a PNG: throughput over message size per transport, and the
+    ratio of every other row as bars. False when matplotlib is missing."""
+    if not have_matplotlib():
+        return False
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_size = {}  # panel prefix -> [(size, row)]
+    others = []
+    for row in rows:
+        m = re.fullmatch(r"(\w+_thr) (\d+) (B|KiB)", row.name)
+        if m and m.group(1) in dict(SIZE_PANELS):
+            size = int(m.group(2)) * (1024 if m.group(3) == "KiB" else 1)
+            by_size.setdefault(m.group(1), []).append((size, row))
+        else:
+            others.append(row)
+    panels = [(prefix, title) for prefix, title in SIZE_PANELS if prefix in by_size]
+    columns = max(1, len(panels))
+    bar_height = 0.3 * len(others) + 1 if others else 0
+    fig = plt.figure(figsize=(4 * columns, (3.6 if panels else 0) + bar_height + 0.6))
+    grid = fig.add_gridspec(2 if panels and others else 1, columns,
+                            height_ratios=[3.6, bar_height] if panels and others else None)
+    colors = ["tab:blue", "tab:orange"]
+    for i, (prefix, title) in enumerate(panels):
+        ax = fig.add_subplot(grid[0, i])
+        points = sorted(by_size[prefix], key=lambda p: p[0])
+        sizes = [p[0] for p in points]
+        for side in (0, 1):
+            ys = [p[1].median(side) for p in points]
+            ax.plot([x for x, y in zip(sizes, ys) if y], [y for y in ys if y], "o-",
+                    color=colors[side], label=labels[side])
+        floors = [(x, p.floor()) for x, p in points if p.floor()]
+        if floors:
+            ax.plot(*zip(*floors), "x--", color="gray", label="raw sockets")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(sizes, [size_name(x) for x in sizes])
+        ax.set_title(f"{title} throughput")
+        ax.set_xlabel("message size")
+        if i == 0:
+            ax.set_ylabel("msg/s")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+    if others:
+        ax = fig.add_subplot(grid[-1, :])
+        names = [f"{r.name} [{r.measure.unit}]" for r in others][::-1]
+        ratios = [r.ratio() or 0 for r in others][::-1]
+        ax.barh(names, ratios, color=["tab:green" if x >= 1 else "tab:red" for x in ratios])
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        for y, (r, x) in enumerate(zip(others[::-1], ratios)):
+            ax.text(x + 0.02, y, f"{x:.2f}  ({fmt(r.median(0))} vs {fmt(r.median(1))})",
+                    va="center", fontsize="x-small")
+        ax.set_xlim(0, max(ratios + [1.0]) * 1.45)
+        ax.set_xlabel(f"{labels[1]} relative to {labels[0]} (> 1: {labels[1]} is better)")
+        ax.set_title("other scenarios: ratio (values: " + " vs ".join(labels) + ")")
+        ax.tick_params(axis="y", labelsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #ifndef PERF_NO_ZMQ
 #include <zmq.h>
@@ -28,6 +29,32 @@ static inline int perf_arg(const char *text, const char *name)
         exit(1);
     }
     return (int)v;
+}
+
+/* Raises the soft limit on open files to at least `needed` (up to the hard limit), for
+   the programs that hold a thousand connections. */
+static inline void perf_raise_fd_limit(rlim_t needed)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed)
+        return;
+    lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > needed ? needed
+                                                                          : lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur < needed)
+        fprintf(stderr, "warning: only %lu files may be open, %lu wanted\n",
+                (unsigned long)lim.rlim_cur, (unsigned long)needed);
+}
+
+/* Topic number `i` of the pub_thr/sub_thr filtering scenario: 8 hex digits of a
+   bijective scramble of i, so topics are distinct, none is a prefix of another, and
+   neighbours share no prefix (the trie is not one long chain). Writes 8 bytes, no NUL. */
+#define PERF_TOPIC_LEN 8
+static inline void perf_topic(unsigned i, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned v = i * 2654435761u;
+    for (int k = PERF_TOPIC_LEN - 1; k >= 0; k--, v >>= 4)
+        out[k] = hex[v & 15];
 }
 
 #ifndef PERF_NO_ZMQ
