@@ -4,6 +4,7 @@
 //! function is called exactly once, when the last reference goes, on whatever thread
 //! drops it. A `Buffer` may view a sub-range of its storage (zero-copy slices).
 
+use super::pool;
 use std::alloc::{alloc, dealloc, Layout};
 use std::ffi::c_void;
 use std::ptr::NonNull;
@@ -44,12 +45,15 @@ unsafe impl Sync for Buffer {}
 
 impl Buffer {
     /// Allocates `len` uninitialised bytes (the caller fills them through `as_mut_ptr`).
+    /// Common large sizes come from the recycling pool (`pool.rs`).
     pub fn alloc(len: usize) -> Option<Buffer> {
-        let (layout, offset) = Layout::new::<Header>()
-            .extend(Layout::array::<u8>(len).ok()?)
-            .ok()?;
-        // SAFETY: the layout has a non-zero size (it contains a Header).
-        let block = unsafe { alloc(layout) };
+        let capacity = pool::capacity_for(len);
+        let (layout, offset) = block_layout(capacity)?;
+        let block = match pool::take(capacity) {
+            Some(block) => block.as_ptr(),
+            // SAFETY: the layout has a non-zero size (it contains a Header).
+            None => unsafe { alloc(layout) },
+        };
         let header = NonNull::new(block.cast::<Header>())?;
         // SAFETY: `block` is a fresh allocation large and aligned enough for a Header.
         unsafe {
@@ -164,6 +168,15 @@ impl Buffer {
     }
 }
 
+/// One block: the header, then `capacity` bytes (at offset `size_of::<Header>()`).
+fn block_layout(capacity: usize) -> Option<(Layout, usize)> {
+    let (layout, offset) = Layout::new::<Header>()
+        .extend(Layout::array::<u8>(capacity).ok()?)
+        .ok()?;
+    debug_assert_eq!(offset, size_of::<Header>());
+    Some((layout, offset))
+}
+
 impl Drop for Buffer {
     fn drop(&mut self) {
         // SAFETY: the header lives while any Buffer refers to it; we hold one reference.
@@ -179,7 +192,12 @@ impl Drop for Buffer {
         // SAFETY: this was the last reference: nobody else can reach the header or bytes.
         unsafe {
             match std::ptr::read(&(*block).release) {
-                Release::Inline(layout) => dealloc(block.cast(), layout),
+                Release::Inline(layout) => {
+                    let capacity = layout.size() - size_of::<Header>();
+                    if let Err(block) = pool::give(NonNull::new_unchecked(block.cast()), capacity) {
+                        dealloc(block.as_ptr(), layout);
+                    }
+                }
                 Release::User { ffn, data, hint } => {
                     drop(Box::from_raw(block));
                     ffn(data.cast(), hint);

@@ -8,6 +8,7 @@
 
 mod buffer;
 mod metadata;
+mod pool;
 
 pub use buffer::{Buffer, FreeFn};
 pub use metadata::Metadata;
