@@ -163,92 +163,92 @@ fn check(target: &str, body: fn(&[u8]), mutations: usize) {
 
 #[test]
 fn greeting() {
-    check("greeting", bodies::greeting::run, 3000);
+    check("greeting", bodies::greeting::run, 10_000);
 }
 
 #[test]
 fn frame_decoder() {
-    check("frame_decoder", bodies::frame_decoder::run, 3000);
+    check("frame_decoder", bodies::frame_decoder::run, 10_000);
 }
 
 #[test]
 fn command() {
-    check("command", bodies::command::run, 3000);
+    check("command", bodies::command::run, 10_000);
 }
 
 #[test]
 fn metadata() {
-    check("metadata", bodies::metadata::run, 3000);
+    check("metadata", bodies::metadata::run, 10_000);
 }
 
 #[test]
 fn null_handshake() {
-    check("null_handshake", bodies::null_handshake::run, 3000);
+    check("null_handshake", bodies::null_handshake::run, 10_000);
 }
 
 #[test]
 fn plain_client() {
-    check("plain_client", bodies::plain_client::run, 3000);
+    check("plain_client", bodies::plain_client::run, 10_000);
 }
 
 #[test]
 fn plain_server() {
-    check("plain_server", bodies::plain_server::run, 3000);
+    check("plain_server", bodies::plain_server::run, 10_000);
 }
 
 #[test]
 fn curve_client() {
-    check("curve_client", bodies::curve_client::run, 60);
+    check("curve_client", bodies::curve_client::run, 120);
 }
 
 #[test]
 fn curve_server() {
-    check("curve_server", bodies::curve_server::run, 60);
+    check("curve_server", bodies::curve_server::run, 120);
 }
 
 #[test]
 fn curve_message() {
-    check("curve_message", bodies::curve_message::run, 30);
+    check("curve_message", bodies::curve_message::run, 60);
 }
 
 #[test]
 fn zap_reply() {
-    check("zap_reply", bodies::zap_reply::run, 3000);
+    check("zap_reply", bodies::zap_reply::run, 10_000);
 }
 
 #[test]
 fn heartbeat() {
-    check("heartbeat", bodies::heartbeat::run, 3000);
+    check("heartbeat", bodies::heartbeat::run, 10_000);
 }
 
 #[test]
 fn subscription() {
-    check("subscription", bodies::subscription::run, 3000);
+    check("subscription", bodies::subscription::run, 10_000);
 }
 
 #[test]
 fn z85() {
-    check("z85", bodies::z85::run, 3000);
+    check("z85", bodies::z85::run, 10_000);
 }
 
 #[test]
 fn endpoint() {
-    check("endpoint", bodies::endpoint::run, 1000);
+    check("endpoint", bodies::endpoint::run, 3000);
 }
 
 #[test]
 fn tcp_address() {
-    check("tcp_address", bodies::tcp_address::run, 1000);
+    check("tcp_address", bodies::tcp_address::run, 3000);
 }
 
 #[test]
 fn ipc_address() {
-    check("ipc_address", bodies::ipc_address::run, 3000);
+    check("ipc_address", bodies::ipc_address::run, 10_000);
 }
 
 #[test]
 fn socket_option() {
-    check("socket_option", bodies::socket_option::run, 500);
+    check("socket_option", bodies::socket_option::run, 2000);
 }
 
 /// Every target in `fuzz/Cargo.toml` has a body, a seed corpus and a test here.
