@@ -188,6 +188,10 @@ pub struct Engine {
     in_end: usize,
     /// A large frame being received straight into its message: (message, flags, filled).
     in_large: Option<(Msg, FrameFlags, usize)>,
+    /// The last frame was large (received into its own message): the next read into the
+    /// buffer takes at most `in_batch` bytes, so that little of the next large body is
+    /// read into the buffer and copied out, and the rest goes straight into its message.
+    after_large: bool,
     /// A handshake command larger than the read buffer, collected as its bytes arrive:
     /// a peer that has not authenticated cannot make us allocate what it merely announces.
     in_command: Option<(Vec<u8>, FrameFlags)>,
@@ -245,6 +249,7 @@ impl Engine {
             in_end: 0,
             in_large: None,
             in_command: None,
+            after_large: false,
             in_pending: None,
             in_more: false,
             output: Vec::with_capacity(config.out_batch + MAX_HEADER_LEN),
@@ -427,7 +432,10 @@ impl Engine {
             self.in_start = 0;
             self.in_end = tail;
         }
-        let space = self.input.len() - self.in_end;
+        let mut space = self.input.len() - self.in_end;
+        if self.after_large {
+            space = space.min(self.config.in_batch);
+        }
         // SAFETY: bytes past in_end were never handed out; only we write them.
         let spare = unsafe { self.input.range_mut(self.in_end, space) };
         match self.stream.read(spare) {
@@ -544,6 +552,7 @@ impl Engine {
                 Some(Decoded::Frame { flags: fl, body })
                     if self.encrypted && !fl.command && self.is_active() =>
                 {
+                    self.after_large = false;
                     let Some(p) = pipe.as_deref_mut() else {
                         return Err(Failure::Closed);
                     };
@@ -569,6 +578,7 @@ impl Engine {
                     }
                 }
                 Some(Decoded::Frame { flags: fl, body }) => {
+                    self.after_large = false;
                     if fl.command
                         || self.encrypted
                         || body.len() <= INLINE_CAPACITY
@@ -589,6 +599,7 @@ impl Engine {
                 }
                 Some(Decoded::Start { flags: fl, size }) => {
                     // A body that is not all here yet: receive it into its own message.
+                    self.after_large = true;
                     let msg = Msg::with_size(size).ok_or(Failure::TooLarge)?;
                     self.in_large = Some((msg, fl, 0));
                 }
