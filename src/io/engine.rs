@@ -566,15 +566,7 @@ impl Engine {
                         } else {
                             Msg::from_buffer(buffer.slice(start + plain.start, plain.len()))
                         };
-                        self.frame_done(
-                            p,
-                            msg,
-                            FrameFlags {
-                                more,
-                                command: false,
-                            },
-                            wrote,
-                        );
+                        self.frame_done(p, msg, FrameFlags::data(more), wrote);
                     }
                 }
                 Some(Decoded::Frame { flags: fl, body }) => {
@@ -776,15 +768,7 @@ impl Engine {
                     let mut boxed = body.to_vec();
                     if let Some((more, plain)) = self.open_box(p, &mut boxed, now, wrote)? {
                         let msg = Msg::from_slice(&boxed[plain]);
-                        self.frame_done(
-                            p,
-                            msg,
-                            FrameFlags {
-                                more,
-                                command: false,
-                            },
-                            wrote,
-                        );
+                        self.frame_done(p, msg, FrameFlags::data(more), wrote);
                     }
                     return Ok(());
                 }
@@ -897,7 +881,6 @@ impl Engine {
         }
     }
 
-    /// Hands a received frame to the socket.
     /// A large frame received whole into its own message: deliver it (after opening
     /// its MESSAGE box, with CURVE).
     fn large_frame_done(
@@ -925,15 +908,7 @@ impl Engine {
                     msg
                 }
             };
-            self.frame_done(
-                pipe,
-                msg,
-                FrameFlags {
-                    more,
-                    command: false,
-                },
-                wrote,
-            );
+            self.frame_done(pipe, msg, FrameFlags::data(more), wrote);
             return Ok(());
         }
         if self.encrypted || fl.command {
@@ -963,6 +938,7 @@ impl Engine {
         Ok(Some((bits & FLAG_MORE != 0, plain)))
     }
 
+    /// Hands a received frame to the socket.
     fn frame_done(&mut self, pipe: &mut Pipe, mut msg: Msg, fl: FrameFlags, wrote: &mut bool) {
         msg.set_more(fl.more);
         if msg.metadata().is_none() {
@@ -1041,10 +1017,7 @@ impl Engine {
             self.emit_frame(frame_flags, &body);
             return;
         }
-        let frame_flags = FrameFlags {
-            more: msg.more(),
-            command: false,
-        };
+        let frame_flags = FrameFlags::data(msg.more());
         if self.encrypted {
             self.emit_frame(frame_flags, msg.data());
             return;

@@ -47,6 +47,14 @@ pub struct FrameFlags {
 }
 
 impl FrameFlags {
+    /// A data frame, with more to follow or not.
+    pub const fn data(more: bool) -> FrameFlags {
+        FrameFlags {
+            more,
+            command: false,
+        }
+    }
+
     pub const MESSAGE: FrameFlags = FrameFlags {
         more: false,
         command: false,
