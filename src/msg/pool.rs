@@ -17,8 +17,8 @@
 //! by about 1 MiB per class it used.
 
 use crossbeam_queue::ArrayQueue;
-use std::ptr::NonNull;
-use std::sync::OnceLock;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 /// The smallest class (any smaller payload uses it too).
 const MIN_PAYLOAD: usize = 64;
@@ -35,13 +35,50 @@ struct Block(NonNull<u8>);
 // SAFETY: a block in a queue is owned by nobody else; whoever pops it owns it.
 unsafe impl Send for Block {}
 
-fn queues() -> &'static [ArrayQueue<Block>; CLASSES] {
-    static QUEUES: OnceLock<[ArrayQueue<Block>; CLASSES]> = OnceLock::new();
-    QUEUES.get_or_init(|| {
-        std::array::from_fn(|class| {
-            ArrayQueue::new((BYTES_PER_CLASS / class_payload(class)).clamp(2, 1024))
-        })
-    })
+type Queues = [ArrayQueue<Block>; CLASSES];
+
+/// The queues of this process. A forked child must not use its parent's: another thread
+/// of the parent (an I/O thread) may have been half-way through a push, a pop or the
+/// lazy set-up when `fork` copied the memory, and in the child that never completes (seen:
+/// php-zmq clients forked by a broker hung in their first handshake, their I/O thread
+/// waiting on a `OnceLock` the parent's I/O thread was initialising). So set-up never
+/// blocks, and a fork handler drops the child's reference (leaking the copy): the child
+/// starts with empty queues.
+static QUEUES: AtomicPtr<Queues> = AtomicPtr::new(ptr::null_mut());
+
+fn queues() -> &'static Queues {
+    let current = QUEUES.load(Ordering::Acquire);
+    if !current.is_null() {
+        // SAFETY: a published queue set is never freed (a forked child only forgets it).
+        return unsafe { &*current };
+    }
+    // Nothing here may block: a `Once` caught running by a fork would hang the child.
+    static FORK_HANDLER: AtomicBool = AtomicBool::new(false);
+    if !FORK_HANDLER.swap(true, Ordering::AcqRel) {
+        // SAFETY: registers a handler that only stores to an atomic, which is
+        // async-signal-safe and fine in the single-threaded child.
+        unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) };
+    }
+    let fresh: Box<Queues> = Box::new(std::array::from_fn(|class| {
+        ArrayQueue::new((BYTES_PER_CLASS / class_payload(class)).clamp(2, 1024))
+    }));
+    let fresh = Box::into_raw(fresh);
+    match QUEUES.compare_exchange(ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        // SAFETY: we just published it; it is never freed.
+        Ok(_) => unsafe { &*fresh },
+        Err(winner) => {
+            // SAFETY: ours was never shared; the winner is published and never freed.
+            unsafe {
+                drop(Box::from_raw(fresh));
+                &*winner
+            }
+        }
+    }
+}
+
+/// Runs in a forked child: start over with empty queues.
+extern "C" fn forget_in_child() {
+    QUEUES.store(ptr::null_mut(), Ordering::Release);
 }
 
 /// The payload capacity of a class.
