@@ -12,8 +12,8 @@
 
 use std::ffi::{c_int, c_ulonglong, c_void};
 use std::ops::Deref;
-use std::sync::atomic::{compiler_fence, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::atomic::{compiler_fence, AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub const KEY_LEN: usize = 32;
 pub const MAC_LEN: usize = 16;
@@ -47,13 +47,16 @@ mod sodium {
         ) -> c_int;
     }
 
-    /// libsodium must be initialised (once, any thread) before its first use.
+    /// libsodium must be initialised before its first use. `sodium_init` is thread-safe
+    /// and idempotent, so a flag that skips the call later is enough (a `Once` caught
+    /// running by `fork` would hang a child that does CURVE).
     pub fn ready() {
-        static INIT: Once = Once::new();
-        // SAFETY: sodium_init has no preconditions and is safe to call repeatedly.
-        INIT.call_once(|| unsafe {
-            sodium_init();
-        });
+        static DONE: AtomicBool = AtomicBool::new(false);
+        if !DONE.load(Ordering::Acquire) {
+            // SAFETY: sodium_init has no preconditions and is safe to call repeatedly.
+            unsafe { sodium_init() };
+            DONE.store(true, Ordering::Release);
+        }
     }
 }
 
