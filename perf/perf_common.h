@@ -5,6 +5,8 @@
 #define PERF_COMMON_H
 
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -18,6 +20,27 @@ static inline double perf_now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* A sender's "the receiver is done" signal: call perf_block_done_signal() before the
+   library starts its threads (they inherit the mask, so SIGUSR1 stays pending), and
+   perf_wait_done_signal() before closing: it returns on SIGUSR1 or after a second. */
+static inline void perf_block_done_signal(void)
+{
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+}
+
+static inline void perf_wait_done_signal(void)
+{
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    struct timespec wait = {1, 0};
+    while (sigtimedwait(&usr1, NULL, &wait) < 0 && errno == EINTR)
+        ;
 }
 
 static inline int perf_arg(const char *text, const char *name)

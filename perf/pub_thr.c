@@ -41,10 +41,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    perf_block_done_signal();
 
     void *ctx = zmq_ctx_new();
     if (!ctx)
@@ -94,9 +91,7 @@ int main(int argc, char **argv)
     printf("send throughput: %d [msg/s]\n", (int)((double)message_count * 1e6 / elapsed));
     fflush(stdout);
 
-    struct timespec wait = {1, 0};
-    while (sigtimedwait(&usr1, NULL, &wait) < 0 && errno == EINTR)
-        ;
+    perf_wait_done_signal();
     if (zmq_close(pub) != 0)
         perf_die("zmq_close");
     if (zmq_ctx_term(ctx) != 0)

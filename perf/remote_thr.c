@@ -26,10 +26,7 @@ int main(int argc, char **argv)
 
     /* Blocked before the library starts its threads, so they inherit the mask and
        SIGUSR1 stays pending for sigtimedwait below. */
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    perf_block_done_signal();
 
     void *ctx = zmq_ctx_new();
     if (!ctx)
@@ -50,9 +47,7 @@ int main(int argc, char **argv)
             perf_die("zmq_msg_send");
     }
 
-    struct timespec wait = {1, 0};
-    while (sigtimedwait(&usr1, NULL, &wait) < 0 && errno == EINTR)
-        ;
+    perf_wait_done_signal();
     if (zmq_close(push) != 0)
         perf_die("zmq_close");
     if (zmq_ctx_term(ctx) != 0)

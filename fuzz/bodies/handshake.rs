@@ -5,13 +5,13 @@
 
 use zmq::zmtp::command::Command;
 use zmq::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing};
-use zmq::zmtp::mechanism::{Mechanism, Status};
+use zmq::zmtp::mechanism::{Mechanism, MechanismConfig, Security, Status};
 use zmq::zmtp::metadata::Metadata;
 use zmq::zmtp::null::NullConfig;
 use zmq::zmtp::zap::{ZapPolicy, ZapReply};
 use zmq::zmtp::ProtocolError;
 
-use crate::common::{chunk_sizes, Reader, Script};
+use crate::common::{chunk_sizes, socket_pair, Reader, Script};
 
 /// How a handshake ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -149,6 +149,26 @@ pub fn step(
         sent.extend(drain(mech));
     }
     Ok(sent)
+}
+
+/// A handshake whose side consults ZAP (NULL with a domain, PLAIN server): the input
+/// chooses our socket, the ZAP policy and the handler's reply, then is the peer's stream.
+pub fn run_with_zap(data: &[u8], security: Security) {
+    let mut r = Reader::new(data);
+    let (socket_type, _) = socket_pair(r.u8());
+    let base = base_config(&mut r, socket_type);
+    let zap = zap_policy(&mut r);
+    let reply = zap_frames(&mut r);
+    let chunk_seed = r.u8();
+    let config = MechanismConfig {
+        base,
+        security,
+        zap,
+    };
+    let Ok(mut mech) = Mechanism::new(&config) else {
+        return;
+    };
+    drive(&mut mech, r.rest(), chunk_seed, &reply);
 }
 
 /// Runs the handshake against `stream` (the peer's bytes after the greeting).

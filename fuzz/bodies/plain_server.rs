@@ -1,25 +1,8 @@
 //! PLAIN server: the input chooses our socket, ZAP settings and the handler's reply,
 //! then is the client's byte stream (HELLO, INITIATE, anything).
 
-use zmq::zmtp::mechanism::{Mechanism, MechanismConfig, Security};
-
-use crate::common::{socket_pair, Reader};
-use crate::handshake::{base_config, drive, zap_frames, zap_policy};
+use zmq::zmtp::mechanism::Security;
 
 pub fn run(data: &[u8]) {
-    let mut r = Reader::new(data);
-    let (socket_type, _) = socket_pair(r.u8());
-    let base = base_config(&mut r, socket_type);
-    let zap = zap_policy(&mut r);
-    let reply = zap_frames(&mut r);
-    let chunk_seed = r.u8();
-    let config = MechanismConfig {
-        base,
-        security: Security::PlainServer,
-        zap,
-    };
-    let Ok(mut mech) = Mechanism::new(&config) else {
-        return;
-    };
-    drive(&mut mech, r.rest(), chunk_seed, &reply);
+    crate::handshake::run_with_zap(data, Security::PlainServer);
 }
