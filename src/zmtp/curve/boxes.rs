@@ -334,6 +334,21 @@ mod tests {
     }
 
     #[test]
+    fn a_low_order_peer_key_gets_a_key_nobody_knows() {
+        // The all-zero point makes every X25519 secret zero; libsodium refuses it, and
+        // the cipher falls back to a random key, so even the same inputs twice cannot
+        // open each other's boxes (and a peer cannot predict the key).
+        let ours = KeyPair::from_secret(&seq(1));
+        let a = Cipher::new(&[0u8; 32], &ours);
+        let b = Cipher::new(&[0u8; 32], &ours);
+        let n = nonce(b"CurveZMQMESSAGEC", &1u64.to_be_bytes());
+        let mut sealed = Vec::new();
+        a.seal_into(&n, b"secret", &mut sealed);
+        assert!(b.open(&n, &sealed).is_none());
+        assert_eq!(a.open(&n, &sealed).as_deref(), Some(&b"secret"[..]));
+    }
+
+    #[test]
     fn rfc26_test_key_pair() {
         let secret = crate::z85::decode(b"D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs").unwrap();
         let pair = KeyPair::from_secret(&secret.try_into().unwrap());
