@@ -8,7 +8,7 @@
 
 use super::stream::Stream;
 use crate::constants::*;
-use crate::msg::{flags, Buffer, Metadata, Msg, INLINE_CAPACITY};
+use crate::msg::{flags, Buffer, Metadata, MetadataStamp, Msg, SliceSource, INLINE_CAPACITY};
 use crate::pipe::Pipe;
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
@@ -25,7 +25,6 @@ use crate::zmtp::zap::{ZapPolicy, ZapReply, ZapRequest};
 use crate::zmtp::ProtocolError;
 use std::io::{self, IoSlice};
 use std::ops::Range;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bodies at least this large are written from the message itself, not copied.
@@ -33,9 +32,9 @@ const LARGE_BODY: usize = 8192;
 /// Read buffer size (at least `ZMQ_IN_BATCH_SIZE`).
 const READ_CHUNK: usize = 64 * 1024;
 
-fn new_read_buffer(size: usize) -> Buffer {
+fn new_read_buffer(size: usize) -> SliceSource {
     match Buffer::alloc(size) {
-        Some(b) => b,
+        Some(b) => SliceSource::new(b),
         None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
     }
 }
@@ -183,7 +182,7 @@ pub struct Engine {
     /// Received bytes. Refcounted: frames larger than a message's inline capacity are
     /// handed to the socket as slices of it, without copying (a fresh buffer is taken
     /// when the old one is still referenced).
-    input: Buffer,
+    input: SliceSource,
     in_start: usize,
     in_end: usize,
     /// A large frame being received straight into its message: (message, flags, filled).
@@ -207,7 +206,8 @@ pub struct Engine {
     out_more: bool,
     heartbeat: Heartbeat,
     handshake_deadline: Option<Instant>,
-    metadata: Option<Arc<Metadata>>,
+    /// The properties attached to every message from this peer.
+    metadata: Option<MetadataStamp>,
     peer_routing_id: Vec<u8>,
     pub readable: bool,
     pub writable: bool,
@@ -273,7 +273,7 @@ impl Engine {
             // A raw peer is "connected" at once: no greeting, no handshake.
             let mut props = Metadata::new();
             props.insert("Peer-Address", engine.peer_address.as_bytes());
-            engine.metadata = Some(Arc::new(props));
+            engine.metadata = Some(MetadataStamp::new(props));
             engine.phase = Phase::Active;
             engine.handshake_deadline = None;
         }
@@ -287,11 +287,6 @@ impl Engine {
     /// The peer's routing id (its `Identity` property), known once active.
     pub fn peer_routing_id(&self) -> &[u8] {
         &self.peer_routing_id
-    }
-
-    /// The properties attached to every message from this peer.
-    pub fn metadata(&self) -> Option<Arc<Metadata>> {
-        self.metadata.clone()
     }
 
     pub fn next_timeout(&self) -> Option<Instant> {
@@ -384,7 +379,7 @@ impl Engine {
         if self.in_start == self.in_end {
             if self.input.is_shared() {
                 // Messages still view the old bytes: never write over them.
-                self.input = new_read_buffer(self.input.len());
+                self.input = new_read_buffer(self.input.buffer().len());
             }
             self.in_start = 0;
             self.in_end = 0;
@@ -393,7 +388,7 @@ impl Engine {
         if self.in_start == self.in_end {
             if let Some((msg, _, filled)) = self.in_large.as_mut() {
                 let remaining = self.decoder.body_remaining();
-                if remaining >= self.input.len() / 2 {
+                if remaining >= self.input.buffer().len() / 2 {
                     let Some(dest) = msg.data_mut() else {
                         return Err(Failure::Closed);
                     };
@@ -415,29 +410,31 @@ impl Engine {
                 }
             }
         }
-        if self.in_end == self.input.len() {
+        let size = self.input.buffer().len();
+        if self.in_end == size {
             // Full: move the unconsumed tail to the front of a buffer nobody else views.
             let tail = self.in_end - self.in_start;
-            if tail == self.input.len() {
+            if tail == size {
                 return Ok(false);
             }
-            let fresh = new_read_buffer(self.input.len());
+            let fresh = new_read_buffer(size);
             // SAFETY: `fresh` is new and unshared; the tail lies within the old buffer.
             unsafe {
                 fresh
+                    .buffer()
                     .range_mut(0, tail)
-                    .copy_from_slice(&self.input.head(self.in_end)[self.in_start..]);
+                    .copy_from_slice(&self.input.buffer().head(self.in_end)[self.in_start..]);
             }
             self.input = fresh;
             self.in_start = 0;
             self.in_end = tail;
         }
-        let mut space = self.input.len() - self.in_end;
+        let mut space = size - self.in_end;
         if self.after_large {
             space = space.min(self.config.in_batch);
         }
         // SAFETY: bytes past in_end were never handed out; only we write them.
-        let spare = unsafe { self.input.range_mut(self.in_end, space) };
+        let spare = unsafe { self.input.buffer().range_mut(self.in_end, space) };
         match self.stream.read(spare) {
             Ok(0) => Err(Failure::Closed),
             Ok(n) => {
@@ -491,9 +488,9 @@ impl Engine {
         }
         // The buffer is taken out while frames are handled, so bodies can be borrowed
         // from it without copying.
-        let input = self.input.share();
-        let result = self.decode_frames(&input, pipe.as_deref_mut(), now, &mut wrote);
-        drop(input);
+        let mut input = self.input.split();
+        let result = self.decode_frames(&mut input, pipe.as_deref_mut(), now, &mut wrote);
+        self.input.rejoin(input);
         progress |= result?;
         if wrote {
             if let Some(p) = pipe {
@@ -505,14 +502,14 @@ impl Engine {
 
     fn decode_frames(
         &mut self,
-        buffer: &Buffer,
+        source: &mut SliceSource,
         mut pipe: Option<&mut Pipe>,
         now: Instant,
         wrote: &mut bool,
     ) -> Result<bool, Failure> {
         let mut progress = false;
         if self.config.raw {
-            let input = buffer.head(self.in_end);
+            let input = source.buffer().head(self.in_end);
             // Every chunk read is one message.
             if self.in_start < self.in_end {
                 if let Some(p) = pipe {
@@ -526,7 +523,7 @@ impl Engine {
         }
         while self.in_start < self.in_end && self.in_pending.is_none() {
             // Viewed afresh each round: a CURVE box is opened in place in the buffer below.
-            let input = buffer.head(self.in_end);
+            let input = source.buffer().head(self.in_end);
             if matches!(self.phase, Phase::Greeting(_)) {
                 self.feed_greeting(input, now)?;
                 progress = true;
@@ -559,12 +556,12 @@ impl Engine {
                     let start = self.in_start - consumed + body.start;
                     // SAFETY: no message views this frame's bytes yet (they view earlier
                     // frames only) and no slice of them is live past this point.
-                    let boxed = unsafe { buffer.range_mut(start, body.len()) };
+                    let boxed = unsafe { source.buffer().range_mut(start, body.len()) };
                     if let Some((more, plain)) = self.open_box(p, boxed, now, wrote)? {
                         let msg = if plain.len() <= INLINE_CAPACITY {
                             Msg::from_slice(&boxed[plain])
                         } else {
-                            Msg::from_buffer(buffer.slice(start + plain.start, plain.len()))
+                            Msg::from_buffer(source.slice(start + plain.start, plain.len()))
                         };
                         self.frame_done(p, msg, FrameFlags::data(more), wrote);
                     }
@@ -581,7 +578,7 @@ impl Engine {
                     } else if let Some(p) = pipe.as_deref_mut() {
                         // Zero-copy: the message views the receive buffer.
                         let start = self.in_start - consumed + body.start;
-                        let msg = Msg::from_buffer(buffer.slice(start, body.len()));
+                        let msg = Msg::from_buffer(source.slice(start, body.len()));
                         self.frame_done(p, msg, fl, wrote);
                     }
                 }
@@ -703,7 +700,7 @@ impl Engine {
                     props.insert("Socket-Type", name.as_bytes());
                 }
                 props.insert("Peer-Address", self.peer_address.as_bytes());
-                self.metadata = Some(Arc::new(props));
+                self.metadata = Some(MetadataStamp::new(props));
                 self.phase = Phase::OldIdentity;
                 // Bytes of the peer's first frame (its routing id) that the greeting
                 // consumed from an unversioned 1.0 peer: decode them first.
@@ -830,7 +827,7 @@ impl Engine {
                 props.insert("User-Id", user);
             }
             props.insert("Peer-Address", self.peer_address.as_bytes());
-            self.metadata = Some(Arc::new(props));
+            self.metadata = Some(MetadataStamp::new(props));
             self.encrypted = mechanism.is_encrypted();
             self.become_active(now);
         }
@@ -942,7 +939,9 @@ impl Engine {
     fn frame_done(&mut self, pipe: &mut Pipe, mut msg: Msg, fl: FrameFlags, wrote: &mut bool) {
         msg.set_more(fl.more);
         if msg.metadata().is_none() {
-            msg.set_metadata(self.metadata.clone());
+            if let Some(stamp) = &mut self.metadata {
+                msg.set_metadata(Some(stamp.stamp()));
+            }
         }
         match self.deliver(pipe, msg) {
             Ok(()) => *wrote = true,

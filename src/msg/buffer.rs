@@ -168,6 +168,87 @@ impl Buffer {
     }
 }
 
+/// References a `SliceSource` buys at a time.
+const SLICE_BATCH: usize = 256;
+
+/// A buffer that many slices are cut from: the engine's receive buffer, each of whose
+/// messages views it. The references are bought from the count in batches, so the I/O
+/// thread does not write the count's cache line once per message while the application
+/// thread, dropping the messages, writes it too.
+pub struct SliceSource {
+    buffer: Buffer,
+    /// References already in the count that no slice has been given yet.
+    prepaid: usize,
+}
+
+impl SliceSource {
+    pub fn new(buffer: Buffer) -> SliceSource {
+        SliceSource { buffer, prepaid: 0 }
+    }
+
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffer
+    }
+
+    /// A reference to `start..start+len` of the bytes (caller checks the range).
+    #[inline]
+    pub fn slice(&mut self, start: usize, len: usize) -> Buffer {
+        debug_assert!(start + len <= self.buffer.len);
+        if self.prepaid == 0 {
+            // SAFETY: the header lives while self.buffer does.
+            unsafe { self.buffer.header.as_ref() }
+                .refs
+                .fetch_add(SLICE_BATCH, Ordering::Relaxed);
+            self.prepaid = SLICE_BATCH;
+        }
+        self.prepaid -= 1;
+        Buffer {
+            header: self.buffer.header,
+            // SAFETY: the range lies within the viewed bytes (checked by the caller).
+            ptr: unsafe { self.buffer.ptr.add(start) },
+            len,
+        }
+    }
+
+    /// True while a slice handed out is still alive.
+    pub fn is_shared(&self) -> bool {
+        // SAFETY: the header lives while self.buffer does.
+        let refs = unsafe { self.buffer.header.as_ref() }
+            .refs
+            .load(Ordering::Acquire);
+        refs > 1 + self.prepaid
+    }
+
+    /// A second source over the same bytes that takes over the prepaid references (so
+    /// slices can be cut while `self` is borrowed elsewhere); give it back with `rejoin`.
+    pub fn split(&mut self) -> SliceSource {
+        SliceSource {
+            buffer: self.buffer.share(),
+            prepaid: std::mem::take(&mut self.prepaid),
+        }
+    }
+
+    /// Takes back the prepaid references of a source from `split` (if it still views the
+    /// same bytes; otherwise they are simply released).
+    pub fn rejoin(&mut self, mut other: SliceSource) {
+        if other.buffer.header == self.buffer.header {
+            self.prepaid += std::mem::take(&mut other.prepaid);
+        }
+    }
+}
+
+impl Drop for SliceSource {
+    fn drop(&mut self) {
+        if self.prepaid > 0 {
+            // SAFETY: the header lives while self.buffer does; self.buffer's own
+            // reference keeps this from being the last.
+            unsafe { self.buffer.header.as_ref() }
+                .refs
+                .fetch_sub(self.prepaid, Ordering::Release);
+        }
+    }
+}
+
 /// One block: the header, then `capacity` bytes (at offset `size_of::<Header>()`).
 fn block_layout(capacity: usize) -> Option<(Layout, usize)> {
     let (layout, offset) = Layout::new::<Header>()
@@ -210,6 +291,7 @@ impl Drop for Buffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ptr::null_mut;
     use std::sync::atomic::AtomicUsize;
 
     static FREED: AtomicUsize = AtomicUsize::new(0);
@@ -232,6 +314,45 @@ mod tests {
         assert_eq!(d.as_slice(), &[7; 5]);
         drop(d);
         assert_eq!(FREED.load(Ordering::SeqCst), 1);
+    }
+
+    static SOURCE_FREED: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_source_free(_data: *mut c_void, _hint: *mut c_void) {
+        SOURCE_FREED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Slices cut in batches and dropped on another thread, some after the source: the
+    /// storage is freed exactly once, when the last slice goes (Miri checks the rest).
+    #[test]
+    fn slices_of_a_source_outlive_it_across_threads() {
+        let n = if cfg!(miri) {
+            SLICE_BATCH + 10
+        } else {
+            4 * SLICE_BATCH + 10
+        };
+        let mut storage = vec![5u8; n];
+        let buffer =
+            unsafe { Buffer::from_user(storage.as_mut_ptr(), n, count_source_free, null_mut()) }
+                .unwrap();
+        let mut source = SliceSource::new(buffer);
+        let first = source.slice(0, 1);
+        assert!(source.is_shared());
+        drop(first);
+        assert!(!source.is_shared(), "prepaid references are not slices");
+        let mut lent = source.split();
+        let slices: Vec<Buffer> = (0..n).map(|i| lent.slice(i, 1)).collect();
+        source.rejoin(lent);
+        assert!(source.is_shared());
+        let consumer = std::thread::spawn(move || {
+            slices
+                .iter()
+                .map(|s| s.as_slice()[0] as usize)
+                .sum::<usize>()
+        });
+        drop(source);
+        assert_eq!(consumer.join().unwrap(), 5 * n);
+        assert_eq!(SOURCE_FREED.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -9,13 +9,14 @@
 mod buffer;
 mod metadata;
 mod pool;
+mod shared_metadata;
 
-pub use buffer::{Buffer, FreeFn};
+pub use buffer::{Buffer, FreeFn, SliceSource};
 pub use metadata::Metadata;
+pub use shared_metadata::{MetadataStamp, SharedMetadata};
 
 use std::ffi::c_void;
 use std::mem::ManuallyDrop;
-use std::sync::Arc;
 
 /// Bytes a message can hold without allocating.
 pub const INLINE_CAPACITY: usize = 48;
@@ -70,7 +71,7 @@ pub struct Msg {
     _reserved: u8,
     routing_id: u32,
     payload: Payload,
-    metadata: Option<Arc<Metadata>>,
+    metadata: Option<SharedMetadata>,
 }
 
 const _: () = assert!(std::mem::size_of::<Msg>() == 64);
@@ -344,11 +345,11 @@ impl Msg {
         m
     }
 
-    pub fn metadata(&self) -> Option<&Arc<Metadata>> {
+    pub fn metadata(&self) -> Option<&SharedMetadata> {
         self.metadata.as_ref()
     }
 
-    pub fn set_metadata(&mut self, metadata: Option<Arc<Metadata>>) {
+    pub fn set_metadata(&mut self, metadata: Option<SharedMetadata>) {
         self.metadata = metadata;
     }
 

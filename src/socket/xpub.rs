@@ -7,16 +7,15 @@
 use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
-use crate::msg::{flags, Metadata, Msg};
+use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::{bool_value, int_value};
 use crate::routing::dist::Distributor;
 use crate::routing::mtrie::{MTrie, RmResult};
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 struct Pending {
     data: Vec<u8>,
-    metadata: Option<Arc<Metadata>>,
+    metadata: Option<SharedMetadata>,
     flags: u8,
 }
 
