@@ -9,7 +9,7 @@
 use super::stream::Stream;
 use crate::constants::*;
 use crate::msg::{flags, Buffer, Metadata, MetadataStamp, Msg, SliceSource, INLINE_CAPACITY};
-use crate::pipe::Pipe;
+use crate::pipe::{DirectSend, Pipe};
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
@@ -1101,6 +1101,29 @@ impl Engine {
             self.out_pos = 0;
         }
         Ok(progress)
+    }
+
+    /// The direct path (`pipe/direct.rs`): encodes and writes one message handed over by
+    /// the application thread, if the connection is up and its output idle.
+    pub fn send_direct(&mut self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+        if !self.is_active() || !self.writable || self.out_more || !self.output_drained() {
+            return DirectSend::Declined;
+        }
+        // Input the I/O thread has not handled may be the peer's goodbye: a message
+        // written now would be lost with the connection, where queued it would wait
+        // for the reconnection. Leave it all to the I/O thread then.
+        if self.in_start < self.in_end || self.stream.has_pending_input() {
+            return DirectSend::Declined;
+        }
+        frames(&mut |msg| {
+            self.out_more = msg.more();
+            self.encode_message(msg);
+        });
+        match self.flush_output() {
+            Ok(_) if self.output_drained() => DirectSend::Sent,
+            // EAGAIN or an error: the I/O thread finishes the write or the connection.
+            _ => DirectSend::SentNeedsPump,
+        }
     }
 
     /// True when the connection stopped in the middle of an outgoing message.

@@ -3,6 +3,7 @@
 //! (an eventfd registered with the loop), with the same `Command`s pipes use.
 
 pub mod engine;
+mod engine_slot;
 pub mod listener;
 pub mod session;
 pub mod stream;

@@ -6,6 +6,7 @@
 //! ZMQ_LINGER, then ends.
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
+use super::engine_slot::EngineSlot;
 use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
@@ -45,7 +46,8 @@ pub struct SessionSpec {
 enum State {
     /// A non-blocking connect is in progress (until ZMQ_CONNECT_TIMEOUT, if set).
     Connecting(Stream, Option<Instant>),
-    Connected(Box<Engine>),
+    /// The engine is in `Session::engine`.
+    Connected,
     /// Waiting to reconnect.
     Waiting(Instant),
     Done,
@@ -54,6 +56,8 @@ enum State {
 pub struct Session {
     spec: SessionSpec,
     state: State,
+    /// The connection's engine while `Connected`, shared for the direct send path.
+    engine: Arc<EngineSlot>,
     pipe: Option<Pipe>,
     config: EngineConfig,
     reconnect_ivl: Duration,
@@ -86,6 +90,7 @@ impl Session {
         Session {
             spec,
             state: State::Done,
+            engine: EngineSlot::new(),
             pipe,
             config,
             reconnect_ivl,
@@ -172,14 +177,16 @@ impl Session {
             self.state = State::Done;
             return;
         }
-        self.state = State::Connected(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine.put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.state = State::Connected;
         self.pump(reactor, token, now);
     }
 
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
-        self.state = State::Connected(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine.put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.state = State::Connected;
         self.pump(reactor, token, now);
     }
 
@@ -232,10 +239,11 @@ impl Session {
                 if let Some(mut done) = self.zap.take() {
                     done.terminate();
                 }
-                let State::Connected(engine) = &mut self.state else {
+                let Some(result) = self.engine.lock().map(|mut e| e.zap_reply(&reply, now))
+                else {
                     return;
                 };
-                match engine.zap_reply(&reply, now) {
+                match result {
                     Ok(()) => self.pump(reactor, token, now),
                     Err(failure) => self.connection_lost(reactor, failure, now),
                 }
@@ -299,12 +307,14 @@ impl Session {
                     }
                 }
             }
-            State::Connected(engine) => {
-                if event.is_readable() || event.is_read_closed() || event.is_error() {
-                    engine.readable = true;
-                }
-                if event.is_writable() {
-                    engine.writable = true;
+            State::Connected => {
+                if let Some(mut engine) = self.engine.lock() {
+                    if event.is_readable() || event.is_read_closed() || event.is_error() {
+                        engine.readable = true;
+                    }
+                    if event.is_writable() {
+                        engine.writable = true;
+                    }
                 }
                 self.pump(reactor, token, now);
             }
@@ -315,9 +325,9 @@ impl Session {
     /// Moves data; handles the end of the handshake and of the connection.
     pub fn pump(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
         loop {
-            let State::Connected(engine) = &mut self.state else {
+            if !matches!(self.state, State::Connected) {
                 return;
-            };
+            }
             if self.skip_partial_out {
                 if let Some(pipe) = self.pipe.as_mut() {
                     while let Some(m) = pipe.read() {
@@ -328,12 +338,18 @@ impl Session {
                     }
                 }
             }
-            let usable_pipe = if engine.is_active() {
-                self.pipe.as_mut()
-            } else {
-                None
+            let outcome = {
+                let Some(mut engine) = self.engine.lock() else {
+                    return;
+                };
+                let usable_pipe = if engine.is_active() {
+                    self.pipe.as_mut()
+                } else {
+                    None
+                };
+                engine.pump(usable_pipe, now)
             };
-            match engine.pump(usable_pipe, now) {
+            match outcome {
                 Outcome::Idle => break,
                 Outcome::HandshakeDone => self.handshake_done(reactor, token),
                 Outcome::NeedsZap(request) => {
@@ -351,16 +367,16 @@ impl Session {
 
     fn handshake_done(&mut self, reactor: &mut Reactor, token: usize) {
         self.emit(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
-        let State::Connected(engine) = &self.state else {
+        let Some(routing_id) = self.engine.lock().map(|e| e.peer_routing_id().to_vec()) else {
             return;
         };
-        let routing_id = engine.peer_routing_id().to_vec();
         // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
         let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
         let reconnected = self.connected_once;
         self.connected_once = true;
         match self.pipe.as_mut() {
             Some(pipe) => {
+                pipe.offer_direct(self.engine.clone());
                 if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
@@ -392,6 +408,7 @@ impl Session {
                 if self.spec.stream_notify && ours.write(Msg::new()).is_ok() {
                     ours.flush();
                 }
+                ours.offer_direct(self.engine.clone());
                 reactor.own_pipe(ours.id(), token);
                 self.pipe = Some(ours);
                 self.spec.socket.send(Command::Attach(Box::new(socket_end)));
@@ -400,7 +417,10 @@ impl Session {
     }
 
     fn connection_lost(&mut self, reactor: &mut Reactor, failure: Failure, now: Instant) {
-        let State::Connected(mut engine) = std::mem::replace(&mut self.state, State::Done) else {
+        if !matches!(std::mem::replace(&mut self.state, State::Done), State::Connected) {
+            return;
+        }
+        let Some(mut engine) = self.engine.take() else {
             return;
         };
         let was_active = engine.is_active();
@@ -542,17 +562,21 @@ impl Session {
         let expired = deadline.is_some_and(|d| Instant::now() >= d);
         let drained = match (self.pipe.as_mut(), &self.state) {
             (None, _) => true,
-            (Some(pipe), State::Connected(engine)) => pipe.is_done() && engine.output_drained(),
+            (Some(pipe), State::Connected) => {
+                pipe.is_done() && self.engine.lock().is_some_and(|e| e.output_drained())
+            }
             // Not connected: done only if nothing but the delimiter is left.
             (Some(pipe), _) => !pipe.check_read() && pipe.is_done(),
         };
         if expired || drained {
             match std::mem::replace(&mut self.state, State::Done) {
-                State::Connected(mut engine) => {
-                    let fd = engine.stream.fd() as u32;
-                    engine.stream.deregister(reactor.registry());
-                    drop(engine);
-                    self.emit(ZMQ_EVENT_CLOSED, fd);
+                State::Connected => {
+                    if let Some(mut engine) = self.engine.take() {
+                        let fd = engine.stream.fd() as u32;
+                        engine.stream.deregister(reactor.registry());
+                        drop(engine);
+                        self.emit(ZMQ_EVENT_CLOSED, fd);
+                    }
                 }
                 State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
                 _ => {}
@@ -565,7 +589,7 @@ impl Session {
         let state = match &self.state {
             State::Waiting(at) => Some(*at),
             State::Connecting(_, deadline) => *deadline,
-            State::Connected(engine) => engine.next_timeout(),
+            State::Connected => self.engine.lock().and_then(|e| e.next_timeout()),
             _ => None,
         };
         let linger = self.closing.flatten();
@@ -587,8 +611,9 @@ impl Session {
                 }
                 self.schedule_reconnect(now);
             }
-            State::Connected(engine) => {
-                if let Err(failure) = engine.on_timeout(now) {
+            State::Connected => {
+                let result = self.engine.lock().map(|mut e| e.on_timeout(now));
+                if let Some(Err(failure)) = result {
                     self.connection_lost(reactor, failure, now);
                 } else {
                     self.pump(reactor, token, now);

@@ -42,6 +42,22 @@ impl Stream {
         }
     }
 
+    /// True when input, end of stream or an error is waiting to be read: events the
+    /// I/O thread may not have seen yet (one `recv` with `MSG_PEEK`, nothing consumed).
+    pub fn has_pending_input(&self) -> bool {
+        let mut byte = 0u8;
+        // SAFETY: peeks at most one byte into a live local; nothing is consumed.
+        let n = unsafe {
+            libc::recv(
+                self.fd(),
+                (&mut byte as *mut u8).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        !(n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock)
+    }
+
     pub fn fd(&self) -> RawFd {
         match self {
             Stream::Tcp(s) => s.as_raw_fd(),

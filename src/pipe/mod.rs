@@ -12,12 +12,14 @@
 //! then done. The shared memory is reference-counted, so no acknowledgement is needed.
 
 mod conflate;
+mod direct;
 mod queue;
 
 use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use conflate::Conflate;
+pub use direct::{DirectOutput, DirectSend};
 use queue::{queue, Reader, Writer};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -32,6 +34,9 @@ struct Link {
     mailboxes: [OnceLock<Arc<Mailbox>>; 2],
     /// Set by each end when it closes, for a peer that attaches later.
     closed: [AtomicBool; 2],
+    /// The connection each end may send through directly (`direct.rs`), offered by
+    /// the session at the other end.
+    direct: [OnceLock<Arc<dyn DirectOutput>>; 2],
 }
 
 enum Outbound {
@@ -102,6 +107,7 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
     let link = Arc::new(Link {
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
+        direct: [OnceLock::new(), OnceLock::new()],
     });
     let (a_out, b_in) = channel(ab.conflate);
     let (b_out, a_in) = channel(ba.conflate);
@@ -294,6 +300,44 @@ impl Pipe {
             self.msgs_written += 1;
         }
         Ok(())
+    }
+
+    /// Lets the other end send through `output` directly (a session offers its
+    /// connection to the socket's end).
+    pub fn offer_direct(&self, output: Arc<dyn DirectOutput>) {
+        let _ = self.link.direct[1 - self.side].set(output);
+    }
+
+    /// Sends the last frame of a message, together with its earlier frames written but
+    /// not yet flushed, straight through the connection when the peer's reader has
+    /// nothing queued and sleeps. Gives the frame back when that is not possible now
+    /// (then write and flush it as usual). Sent messages do not count against the HWM:
+    /// they never occupy the queue.
+    pub fn try_write_direct(&mut self, msg: Msg) -> Result<(), Msg> {
+        let Some(output) = self.link.direct[self.side].get() else {
+            return Err(msg);
+        };
+        let Outbound::Queue(w) = &mut self.outbound else {
+            return Err(msg);
+        };
+        if msg.more() || !self.out_active || self.peer_gone || self.done || !w.reader_idle() {
+            return Err(msg);
+        }
+        let mut last = Some(msg);
+        let outcome = output.send(&mut |sink| {
+            w.take_unpublished(&mut *sink);
+            if let Some(m) = last.take() {
+                sink(m);
+            }
+        });
+        match (outcome, last) {
+            (DirectSend::Declined, Some(m)) => Err(m),
+            (DirectSend::SentNeedsPump, _) => {
+                self.send_to_peer(Command::ActivateRead(self.peer_id));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Publishes what was written; wakes the peer if it was asleep on this pipe.

@@ -152,6 +152,36 @@ impl<T> Writer<T> {
         before & ASLEEP == 0
     }
 
+    /// True when the reader has taken everything published so far, found nothing more
+    /// and went to sleep (unpublished items do not count). Then nothing queued can be
+    /// overtaken by a message sent some other way.
+    #[inline]
+    pub fn reader_idle(&self) -> bool {
+        self.shared.published.load(Ordering::Acquire) == self.flushed | ASLEEP
+    }
+
+    /// Moves the unpublished items out, oldest first, as if they had never been
+    /// written (the reader never sees them).
+    pub fn take_unpublished(&mut self, mut each: impl FnMut(T)) {
+        let mut chunk = self.flush_chunk;
+        let mut index = self.flush_index;
+        for _ in 0..(self.written - self.flushed) {
+            // SAFETY: these slots were written and never published; each is read once,
+            // and the write position is reset below so they are never read again.
+            unsafe {
+                each((*(*chunk).slots[index].get()).assume_init_read());
+                index += 1;
+                if index == CHUNK {
+                    chunk = (*chunk).next.load(Ordering::Acquire);
+                    index = 0;
+                }
+            }
+        }
+        self.written = self.flushed;
+        self.tail = self.flush_chunk;
+        self.tail_index = self.flush_index;
+    }
+
     /// Takes back (and drops) every item written since the last flush.
     pub fn rollback(&mut self) {
         let mut chunk = self.flush_chunk;
@@ -322,6 +352,43 @@ mod tests {
         assert!(w.flush(), "reader awake: no wake-up needed");
         assert_eq!(r.read(), Some(3));
         assert_eq!(r.read(), Some(4));
+    }
+
+    #[test]
+    fn reader_idle_only_when_asleep_and_caught_up() {
+        let (mut w, mut r) = queue::<u32>();
+        assert!(!w.reader_idle(), "a reader that never looked is not known to be asleep");
+        assert_eq!(r.read(), None);
+        assert!(w.reader_idle());
+        w.write(1);
+        assert!(w.reader_idle(), "unpublished items are the writer's own");
+        assert!(!w.flush());
+        assert!(!w.reader_idle());
+        assert_eq!(r.read(), Some(1));
+        assert!(!w.reader_idle(), "awake until it finds the queue empty");
+        assert_eq!(r.read(), None);
+        assert!(w.reader_idle());
+    }
+
+    #[test]
+    fn take_unpublished_moves_items_out_across_chunks() {
+        let (mut w, mut r) = queue::<String>();
+        w.write("kept".to_string());
+        w.flush();
+        for i in 0..(CHUNK + 3) {
+            w.write(i.to_string());
+        }
+        let mut taken = Vec::new();
+        w.take_unpublished(|s| taken.push(s));
+        assert_eq!(taken.len(), CHUNK + 3);
+        assert_eq!(taken[0], "0");
+        assert_eq!(taken[CHUNK + 2], (CHUNK + 2).to_string());
+        assert_eq!(w.written, w.flushed);
+        w.write("after".to_string());
+        w.flush();
+        assert_eq!(r.read().as_deref(), Some("kept"));
+        assert_eq!(r.read().as_deref(), Some("after"));
+        assert_eq!(r.read(), None);
     }
 
     #[test]

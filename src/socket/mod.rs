@@ -181,6 +181,9 @@ impl Socket {
             Err(Error::Again) => {}
             other => return other,
         }
+        // Nothing to read: the application is about to wait, and its next send is likely
+        // a lone message (a reply, the next request) that is quicker sent directly.
+        self.pipes.arm_direct();
         if flags & ZMQ_DONTWAIT != 0 || self.options.rcvtimeo == 0 {
             return Err(Error::Again);
         }

@@ -15,6 +15,9 @@ pub struct Pipes {
     free: Vec<PipeKey>,
     by_id: HashMap<PipeId, PipeKey>,
     finished: Vec<PipeKey>,
+    /// The next complete message may take the direct path (`pipe/direct.rs`): set when
+    /// the socket waited, cleared by the next message's last frame.
+    direct_armed: bool,
 }
 
 impl Pipes {
@@ -96,11 +99,28 @@ impl Pipes {
     }
 
     #[inline]
-    pub fn write(&mut self, key: PipeKey, msg: Msg) -> Result<(), Msg> {
-        match self.get_mut(key) {
-            Some(pipe) => pipe.write(msg),
-            None => Err(msg),
+    pub fn write(&mut self, key: PipeKey, mut msg: Msg) -> Result<(), Msg> {
+        let direct = self.direct_armed && !msg.more();
+        if direct {
+            self.direct_armed = false;
         }
+        let Some(pipe) = self.get_mut(key) else {
+            return Err(msg);
+        };
+        if direct {
+            match pipe.try_write_direct(msg) {
+                Ok(()) => return Ok(()),
+                Err(back) => msg = back,
+            }
+        }
+        pipe.write(msg)
+    }
+
+    /// Lets the next message go straight to its connection if that connection's I/O
+    /// thread is idle (the socket waited, so the next send is likely a lone one).
+    #[inline]
+    pub fn arm_direct(&mut self) {
+        self.direct_armed = true;
     }
 
     #[inline]

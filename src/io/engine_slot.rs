@@ -1,0 +1,48 @@
+//! Where a session keeps its connection's engine: behind a lock, so that the socket's
+//! end of the session's pipe can send a message through it directly from the
+//! application thread (`pipe/direct.rs`). The I/O thread takes the lock for each event
+//! it handles (never contended in steady traffic); the application thread only ever
+//! tries it, and queues the message as usual when the I/O thread holds it.
+
+use super::engine::Engine;
+use crate::msg::Msg;
+use crate::pipe::{DirectOutput, DirectSend};
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
+use std::sync::Arc;
+
+#[derive(Default)]
+pub struct EngineSlot {
+    engine: Mutex<Option<Box<Engine>>>,
+}
+
+impl EngineSlot {
+    pub fn new() -> Arc<EngineSlot> {
+        Arc::new(EngineSlot::default())
+    }
+
+    /// The engine, if the session is connected.
+    pub fn lock(&self) -> Option<MappedMutexGuard<'_, Engine>> {
+        MutexGuard::try_map(self.engine.lock(), |e| e.as_deref_mut()).ok()
+    }
+
+    pub fn put(&self, engine: Box<Engine>) {
+        *self.engine.lock() = Some(engine);
+    }
+
+    /// Removes the engine (the connection ends): no direct send can reach it after.
+    pub fn take(&self) -> Option<Box<Engine>> {
+        self.engine.lock().take()
+    }
+}
+
+impl DirectOutput for EngineSlot {
+    fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+        let Some(mut slot) = self.engine.try_lock() else {
+            return DirectSend::Declined;
+        };
+        match slot.as_deref_mut() {
+            Some(engine) => engine.send_direct(frames),
+            None => DirectSend::Declined,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The direct path: a connection that can take a complete message from the
+//! application thread itself, when its I/O thread has nothing queued and sleeps.
+//!
+//! Going through the queue costs a wake-up of the I/O thread (an eventfd write, then
+//! the scheduler), which is most of a round trip's time on a quiet connection. The
+//! socket uses this path only for the first message after it waited (a request after
+//! the reply, a reply after the request); a busy sender keeps batching through the
+//! queue. Ordering holds because the path is taken only while the queue is empty and
+//! its reader asleep, and the engine's output idle (checked under the engine's lock).
+
+use crate::msg::Msg;
+
+/// What a send through the direct path came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DirectSend {
+    /// Not possible now (connection busy, not ready or gone): the frames were not
+    /// touched; queue them as usual.
+    Declined,
+    /// Written to the socket.
+    Sent,
+    /// Handed to the engine, but not all written (or the write failed): the I/O thread
+    /// must look at the connection.
+    SentNeedsPump,
+}
+
+/// Implemented by the I/O layer for a session's connection.
+pub trait DirectOutput: Send + Sync {
+    /// Sends the frames of one complete message, in order, or declines without calling
+    /// `frames` at all. `frames` yields each frame once, the last without MORE.
+    fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend;
+}
