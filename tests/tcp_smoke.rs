@@ -114,3 +114,90 @@ fn burst_then_close_delivers_everything() {
     drop(pull);
     ctx.term();
 }
+
+/// The direct send path (the first message after a socket waited goes straight to an
+/// idle connection) mixed with queued bursts: every message arrives once, in order,
+/// whole, over tcp and ipc.
+fn direct_and_queued_sends_keep_order(endpoint: &str) {
+    let ctx = Context::new();
+    let timeout = Some(5000i32.to_ne_bytes());
+    let mut router = ctx.socket(ZMQ_ROUTER).unwrap();
+    router
+        .setsockopt(ZMQ_RCVTIMEO, timeout.as_ref().map(|t| &t[..]))
+        .unwrap();
+    router.bind(endpoint).unwrap();
+    let bound = router.options().last_endpoint.clone();
+    let mut dealer = ctx.socket(ZMQ_DEALER).unwrap();
+    dealer
+        .setsockopt(ZMQ_RCVTIMEO, timeout.as_ref().map(|t| &t[..]))
+        .unwrap();
+    dealer.connect(&bound).unwrap();
+    let mut next = 0u32;
+    let mut expected = 0u32;
+    for round in 0..300u32 {
+        // A burst (queued), then a wait for the router's go-ahead, then one message
+        // (direct if the connection is idle by then), then another burst.
+        let burst = round % 4;
+        for _ in 0..burst {
+            dealer
+                .send(&mut Msg::from_slice(b"head"), ZMQ_SNDMORE)
+                .unwrap();
+            dealer
+                .send(&mut Msg::from_slice(&next.to_be_bytes()), 0)
+                .unwrap();
+            next += 1;
+        }
+        let mut id = Vec::new();
+        while expected < next {
+            id = router.recv(0).unwrap().data().to_vec();
+            assert_eq!(router.recv(0).unwrap().data(), b"head");
+            assert_eq!(router.recv(0).unwrap().data(), expected.to_be_bytes());
+            expected += 1;
+        }
+        if id.is_empty() {
+            dealer
+                .send(&mut Msg::from_slice(b"hello"), ZMQ_SNDMORE)
+                .unwrap();
+            dealer
+                .send(&mut Msg::from_slice(&u32::MAX.to_be_bytes()), 0)
+                .unwrap();
+            id = router.recv(0).unwrap().data().to_vec();
+            router.recv(0).unwrap();
+            router.recv(0).unwrap();
+        }
+        router.send(&mut Msg::from_slice(&id), ZMQ_SNDMORE).unwrap();
+        router.send(&mut Msg::from_slice(b"go"), 0).unwrap();
+        assert_eq!(dealer.recv(0).unwrap().data(), b"go");
+        let big = round % 10 == 0;
+        let body: Vec<u8> = if big {
+            vec![7; 100_000]
+        } else {
+            b"head".to_vec()
+        };
+        dealer
+            .send(&mut Msg::from_slice(&body), ZMQ_SNDMORE)
+            .unwrap();
+        dealer
+            .send(&mut Msg::from_slice(&next.to_be_bytes()), 0)
+            .unwrap();
+        next += 1;
+        router.recv(0).unwrap();
+        assert_eq!(router.recv(0).unwrap().data(), &body[..]);
+        assert_eq!(router.recv(0).unwrap().data(), expected.to_be_bytes());
+        expected += 1;
+    }
+    drop(dealer);
+    drop(router);
+    ctx.term();
+}
+
+#[test]
+fn direct_and_queued_sends_keep_order_over_tcp() {
+    direct_and_queued_sends_keep_order("tcp://127.0.0.1:*");
+}
+
+#[test]
+fn direct_and_queued_sends_keep_order_over_ipc() {
+    let path = std::env::temp_dir().join(format!("zmq-direct-{}.ipc", std::process::id()));
+    direct_and_queued_sends_keep_order(&format!("ipc://{}", path.display()));
+}

@@ -177,7 +177,8 @@ impl Session {
             self.state = State::Done;
             return;
         }
-        self.engine.put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine
+            .put(Box::new(Engine::new(stream, self.engine_config(), now)));
         self.state = State::Connected;
         self.pump(reactor, token, now);
     }
@@ -185,7 +186,8 @@ impl Session {
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
-        self.engine.put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine
+            .put(Box::new(Engine::new(stream, self.engine_config(), now)));
         self.state = State::Connected;
         self.pump(reactor, token, now);
     }
@@ -239,8 +241,7 @@ impl Session {
                 if let Some(mut done) = self.zap.take() {
                     done.terminate();
                 }
-                let Some(result) = self.engine.lock().map(|mut e| e.zap_reply(&reply, now))
-                else {
+                let Some(result) = self.engine.lock().map(|mut e| e.zap_reply(&reply, now)) else {
                     return;
                 };
                 match result {
@@ -417,7 +418,10 @@ impl Session {
     }
 
     fn connection_lost(&mut self, reactor: &mut Reactor, failure: Failure, now: Instant) {
-        if !matches!(std::mem::replace(&mut self.state, State::Done), State::Connected) {
+        if !matches!(
+            std::mem::replace(&mut self.state, State::Done),
+            State::Connected
+        ) {
             return;
         }
         let Some(mut engine) = self.engine.take() else {

@@ -442,6 +442,79 @@ mod tests {
         }
     }
 
+    /// A connection that takes what the direct path hands it while `open`.
+    struct Recorder {
+        open: AtomicBool,
+        frames: parking_lot::Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl DirectOutput for Recorder {
+        fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+            if !self.open.load(Ordering::SeqCst) {
+                return DirectSend::Declined;
+            }
+            frames(&mut |m| self.frames.lock().push(m.data().to_vec()));
+            DirectSend::Sent
+        }
+    }
+
+    #[test]
+    fn direct_path_only_when_the_reader_sleeps_on_an_empty_queue() {
+        let (mut socket_end, mut session_end) = pipe_pair(dir(10), dir(10));
+        let recorder = Arc::new(Recorder {
+            open: AtomicBool::new(true),
+            frames: parking_lot::Mutex::new(Vec::new()),
+        });
+        session_end.offer_direct(recorder.clone());
+        let msg = |b: &[u8], more: bool| {
+            let mut m = Msg::from_slice(b);
+            m.set_more(more);
+            m
+        };
+
+        // The reader never looked: not known to be idle, so the message is queued.
+        let back = socket_end
+            .try_write_direct(msg(b"queued", false))
+            .unwrap_err();
+        socket_end.write(back).unwrap();
+        socket_end.flush();
+        // Still unread: a direct message would overtake it.
+        assert!(socket_end.try_write_direct(msg(b"x", false)).is_err());
+        assert_eq!(session_end.read().unwrap().data(), b"queued");
+        assert!(
+            socket_end.try_write_direct(msg(b"x", false)).is_err(),
+            "reader awake"
+        );
+        assert!(session_end.read().is_none(), "now it sleeps");
+
+        // A multipart message: earlier frames written, the last goes direct with them.
+        socket_end.write(msg(b"part-1", true)).unwrap();
+        socket_end.write(msg(b"part-2", true)).unwrap();
+        assert!(
+            socket_end.try_write_direct(msg(b"part-3", true)).is_err(),
+            "not the last"
+        );
+        socket_end.try_write_direct(msg(b"last", false)).unwrap();
+        socket_end.flush();
+        assert_eq!(
+            *recorder.frames.lock(),
+            vec![b"part-1".to_vec(), b"part-2".to_vec(), b"last".to_vec()]
+        );
+        assert!(session_end.read().is_none(), "nothing reached the queue");
+
+        // A connection that declines leaves the frames to the queue, in order.
+        recorder.open.store(false, Ordering::SeqCst);
+        socket_end.write(msg(b"a", true)).unwrap();
+        let back = socket_end.try_write_direct(msg(b"b", false)).unwrap_err();
+        socket_end.write(back).unwrap();
+        socket_end.flush();
+        session_end.activate_read(); // the ActivateRead command the flush sent
+        assert_eq!(session_end.read().unwrap().data(), b"a");
+        assert_eq!(session_end.read().unwrap().data(), b"b");
+        // The session's own end never sends through its own offer.
+        assert!(session_end.try_write_direct(msg(b"up", false)).is_err());
+    }
+
     #[test]
     fn hwm_counts_whole_messages_and_credit_returns_every_lwm() {
         let (mut a, mut b) = pipe_pair(dir(4), dir(4));

@@ -357,7 +357,10 @@ mod tests {
     #[test]
     fn reader_idle_only_when_asleep_and_caught_up() {
         let (mut w, mut r) = queue::<u32>();
-        assert!(!w.reader_idle(), "a reader that never looked is not known to be asleep");
+        assert!(
+            !w.reader_idle(),
+            "a reader that never looked is not known to be asleep"
+        );
         assert_eq!(r.read(), None);
         assert!(w.reader_idle());
         w.write(1);
