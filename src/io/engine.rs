@@ -9,7 +9,7 @@
 use super::stream::Stream;
 use crate::constants::*;
 use crate::msg::{flags, Buffer, Metadata, MetadataStamp, Msg, SliceSource, INLINE_CAPACITY};
-use crate::pipe::{DirectSend, Pipe};
+use crate::pipe::{DirectSend, Frames, Pipe};
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};
@@ -1105,7 +1105,7 @@ impl Engine {
 
     /// The direct path (`pipe/direct.rs`): encodes and writes one message handed over by
     /// the application thread, if the connection is up and its output idle.
-    pub fn send_direct(&mut self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+    pub fn send_direct(&mut self, frames: &mut Frames<'_>) -> DirectSend {
         if !self.is_active() || !self.writable || self.out_more || !self.output_drained() {
             return DirectSend::Declined;
         }

@@ -5,8 +5,7 @@
 //! tries it, and queues the message as usual when the I/O thread holds it.
 
 use super::engine::Engine;
-use crate::msg::Msg;
-use crate::pipe::{DirectOutput, DirectSend};
+use crate::pipe::{DirectOutput, DirectSend, Frames};
 use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use std::sync::Arc;
 
@@ -36,7 +35,7 @@ impl EngineSlot {
 }
 
 impl DirectOutput for EngineSlot {
-    fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+    fn send(&self, frames: &mut Frames<'_>) -> DirectSend {
         let Some(mut slot) = self.engine.try_lock() else {
             return DirectSend::Declined;
         };

@@ -23,9 +23,12 @@ pub enum DirectSend {
     SentNeedsPump,
 }
 
+/// The frames of one message: called once with a sink, it passes each frame to it, in
+/// order, the last without MORE.
+pub type Frames<'a> = dyn FnMut(&mut dyn FnMut(Msg)) + 'a;
+
 /// Implemented by the I/O layer for a session's connection.
 pub trait DirectOutput: Send + Sync {
-    /// Sends the frames of one complete message, in order, or declines without calling
-    /// `frames` at all. `frames` yields each frame once, the last without MORE.
-    fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend;
+    /// Sends the frames of one complete message, or declines without calling `frames`.
+    fn send(&self, frames: &mut Frames<'_>) -> DirectSend;
 }

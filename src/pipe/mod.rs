@@ -19,7 +19,7 @@ use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use conflate::Conflate;
-pub use direct::{DirectOutput, DirectSend};
+pub use direct::{DirectOutput, DirectSend, Frames};
 use queue::{queue, Reader, Writer};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -449,7 +449,7 @@ mod tests {
     }
 
     impl DirectOutput for Recorder {
-        fn send(&self, frames: &mut dyn FnMut(&mut dyn FnMut(Msg))) -> DirectSend {
+        fn send(&self, frames: &mut Frames<'_>) -> DirectSend {
             if !self.open.load(Ordering::SeqCst) {
                 return DirectSend::Declined;
             }
