@@ -168,22 +168,30 @@ fn direct_and_queued_sends_keep_order(endpoint: &str) {
         router.send(&mut Msg::from_slice(&id), ZMQ_SNDMORE).unwrap();
         router.send(&mut Msg::from_slice(b"go"), 0).unwrap();
         assert_eq!(dealer.recv(0).unwrap().data(), b"go");
-        let big = round % 10 == 0;
-        let body: Vec<u8> = if big {
-            vec![7; 100_000]
-        } else {
-            b"head".to_vec()
+        // Frame layouts: small; a large body first; two large bodies; a large last
+        // frame (only that one may be written from the message itself).
+        let big = |n: u8| vec![n; 100_000];
+        let mut frames: Vec<Vec<u8>> = match round % 5 {
+            1 => vec![big(7)],
+            2 => vec![big(8), big(9)],
+            3 => vec![b"head".to_vec(), big(6)],
+            _ => vec![b"head".to_vec()],
         };
-        dealer
-            .send(&mut Msg::from_slice(&body), ZMQ_SNDMORE)
-            .unwrap();
-        dealer
-            .send(&mut Msg::from_slice(&next.to_be_bytes()), 0)
-            .unwrap();
+        frames.push(expected.to_be_bytes().to_vec());
+        if round % 5 == 3 {
+            frames.swap(1, 2); // [head][seq][big]
+        }
+        for (i, f) in frames.iter().enumerate() {
+            let flags = if i + 1 < frames.len() { ZMQ_SNDMORE } else { 0 };
+            dealer.send(&mut Msg::from_slice(f), flags).unwrap();
+        }
         next += 1;
         router.recv(0).unwrap();
-        assert_eq!(router.recv(0).unwrap().data(), &body[..]);
-        assert_eq!(router.recv(0).unwrap().data(), expected.to_be_bytes());
+        for (i, f) in frames.iter().enumerate() {
+            let got = router.recv(0).unwrap();
+            assert!(got.data() == &f[..], "round {round}: frame {i} differs");
+            assert_eq!(got.more(), i + 1 < frames.len());
+        }
         expected += 1;
     }
     drop(dealer);

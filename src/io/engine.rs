@@ -989,15 +989,18 @@ impl Engine {
                         break;
                     };
                     self.out_more = msg.more();
-                    self.encode_message(msg);
+                    self.encode_message(msg, true);
                 }
             }
         }
     }
 
-    fn encode_message(&mut self, msg: Msg) {
+    /// Queues one message frame. With `zero_copy`, a large body is written later from
+    /// the message itself, so nothing may be queued after it until it is out.
+    fn encode_message(&mut self, msg: Msg, zero_copy: bool) {
+        let small = msg.len() < LARGE_BODY || !zero_copy;
         if self.config.raw {
-            if msg.len() < LARGE_BODY {
+            if small {
                 self.output.extend_from_slice(msg.data());
             } else {
                 self.out_large = Some((msg, 0));
@@ -1021,7 +1024,7 @@ impl Engine {
             self.emit_frame(frame_flags, msg.data());
             return;
         }
-        if msg.len() < LARGE_BODY {
+        if small {
             let _ = self
                 .encoder
                 .encode(frame_flags, msg.data(), &mut self.output);
@@ -1105,8 +1108,14 @@ impl Engine {
 
     /// The direct path (`pipe/direct.rs`): encodes and writes one message handed over by
     /// the application thread, if the connection is up and its output idle.
-    pub fn send_direct(&mut self, frames: &mut Frames<'_>) -> DirectSend {
+    pub fn send_direct(&mut self, last_len: usize, frames: &mut Frames<'_>) -> DirectSend {
         if !self.is_active() || !self.writable || self.out_more || !self.output_drained() {
+            return DirectSend::Declined;
+        }
+        // Measured: over ipc a large message written from the application thread made
+        // the round trip slower (64 KiB: 66 us against 44 through the I/O thread); over
+        // tcp it was faster.
+        if last_len >= LARGE_BODY && self.stream.is_unix() {
             return DirectSend::Declined;
         }
         // Input the I/O thread has not handled may be the peer's goodbye: a message
@@ -1117,7 +1126,10 @@ impl Engine {
         }
         frames(&mut |msg| {
             self.out_more = msg.more();
-            self.encode_message(msg);
+            // Only the last frame may leave its body to be written from the message:
+            // the frames after a large body would otherwise be queued ahead of it.
+            let last = !msg.more();
+            self.encode_message(msg, last);
         });
         match self.flush_output() {
             Ok(_) if self.output_drained() => DirectSend::Sent,

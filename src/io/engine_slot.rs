@@ -35,12 +35,12 @@ impl EngineSlot {
 }
 
 impl DirectOutput for EngineSlot {
-    fn send(&self, frames: &mut Frames<'_>) -> DirectSend {
+    fn send(&self, last_len: usize, frames: &mut Frames<'_>) -> DirectSend {
         let Some(mut slot) = self.engine.try_lock() else {
             return DirectSend::Declined;
         };
         match slot.as_deref_mut() {
-            Some(engine) => engine.send_direct(frames),
+            Some(engine) => engine.send_direct(last_len, frames),
             None => DirectSend::Declined,
         }
     }

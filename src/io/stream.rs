@@ -58,6 +58,10 @@ impl Stream {
         !(n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock)
     }
 
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Stream::Unix(_))
+    }
+
     pub fn fd(&self) -> RawFd {
         match self {
             Stream::Tcp(s) => s.as_raw_fd(),

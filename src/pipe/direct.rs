@@ -30,5 +30,6 @@ pub type Frames<'a> = dyn FnMut(&mut dyn FnMut(Msg)) + 'a;
 /// Implemented by the I/O layer for a session's connection.
 pub trait DirectOutput: Send + Sync {
     /// Sends the frames of one complete message, or declines without calling `frames`.
-    fn send(&self, frames: &mut Frames<'_>) -> DirectSend;
+    /// `last_len` is the size of the last frame.
+    fn send(&self, last_len: usize, frames: &mut Frames<'_>) -> DirectSend;
 }

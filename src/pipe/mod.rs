@@ -323,8 +323,9 @@ impl Pipe {
         if msg.more() || !self.out_active || self.peer_gone || self.done || !w.reader_idle() {
             return Err(msg);
         }
+        let len = msg.len();
         let mut last = Some(msg);
-        let outcome = output.send(&mut |sink| {
+        let outcome = output.send(len, &mut |sink| {
             w.take_unpublished(&mut *sink);
             if let Some(m) = last.take() {
                 sink(m);
@@ -449,7 +450,7 @@ mod tests {
     }
 
     impl DirectOutput for Recorder {
-        fn send(&self, frames: &mut Frames<'_>) -> DirectSend {
+        fn send(&self, _last_len: usize, frames: &mut Frames<'_>) -> DirectSend {
             if !self.open.load(Ordering::SeqCst) {
                 return DirectSend::Declined;
             }
