@@ -163,11 +163,15 @@ impl<T> Writer<T> {
     /// Moves the unpublished items out, oldest first, as if they had never been
     /// written (the reader never sees them).
     pub fn take_unpublished(&mut self, mut each: impl FnMut(T)) {
-        let mut chunk = self.flush_chunk;
-        let mut index = self.flush_index;
-        for _ in 0..(self.written - self.flushed) {
-            // SAFETY: these slots were written and never published; each is read once,
-            // and the write position is reset below so they are never read again.
+        let (mut chunk, mut index) = (self.flush_chunk, self.flush_index);
+        let count = self.written - self.flushed;
+        // The write position goes back first: whatever `each` does, no slot is read twice.
+        self.written = self.flushed;
+        self.tail = self.flush_chunk;
+        self.tail_index = self.flush_index;
+        for _ in 0..count {
+            // SAFETY: these slots were written and never published, and the write
+            // position is already behind them: each is read exactly once.
             unsafe {
                 each((*(*chunk).slots[index].get()).assume_init_read());
                 index += 1;
@@ -177,29 +181,11 @@ impl<T> Writer<T> {
                 }
             }
         }
-        self.written = self.flushed;
-        self.tail = self.flush_chunk;
-        self.tail_index = self.flush_index;
     }
 
     /// Takes back (and drops) every item written since the last flush.
     pub fn rollback(&mut self) {
-        let mut chunk = self.flush_chunk;
-        let mut index = self.flush_index;
-        for _ in 0..(self.written - self.flushed) {
-            // SAFETY: these slots were written and never published.
-            unsafe {
-                (*(*chunk).slots[index].get()).assume_init_drop();
-                index += 1;
-                if index == CHUNK {
-                    chunk = (*chunk).next.load(Ordering::Acquire);
-                    index = 0;
-                }
-            }
-        }
-        self.written = self.flushed;
-        self.tail = self.flush_chunk;
-        self.tail_index = self.flush_index;
+        self.take_unpublished(drop);
     }
 }
 
