@@ -29,6 +29,19 @@ wait_ok() {
     fi
 }
 
+# stop PID...: SIGTERM, repeated while a process lives. A program that ends its
+# blocking call on EINTR (zmq_proxy, a recv loop) misses a signal that lands while it is
+# between calls (the handler runs, nothing is interrupted): libzmq has the same race.
+stop() {
+    local p
+    for p in "$@"; do
+        for _ in $(seq 25); do
+            kill -TERM "$p" 2>/dev/null || break
+            sleep 0.2
+        done
+    done
+}
+
 scenario() {
     local name="$1"; shift
     printf '== guide %s\n' "$name"
@@ -67,7 +80,7 @@ weather() {
     bg wuserver "tcp://127.0.0.1:$p" "ipc://$tmp/weather.ipc"; local s=$!
     T wuclient "tcp://localhost:$p" 10001 100 || return 1
     T wuclient "ipc://$tmp/weather.ipc" 10001 100 || return 1
-    kill -TERM "$s"
+    stop "$s"
     wait_ok "$s" wuserver
 }
 
@@ -94,7 +107,7 @@ broker() {
     for c in "${clients[@]}"; do wait_ok "$c" rrclient || return 1; done
     wait_ok "$b" rrbroker || return 1
     # A worker blocked in zmq_recv gets EINTR from SIGTERM and exits 0.
-    kill -TERM "$w1" "$w2"
+    stop "$w1" "$w2"
     wait_ok "$w1" rrworker && wait_ok "$w2" rrworker
 }
 
@@ -105,7 +118,7 @@ proxy() {
     local clients=()
     for _ in 1 2; do bg rrclient "tcp://localhost:$fe" 10; clients+=($!); done
     for c in "${clients[@]}"; do wait_ok "$c" rrclient || return 1; done
-    kill -TERM "$q" "$w"
+    stop "$q" "$w"
     wait_ok "$q" msgqueue && wait_ok "$w" rrworker
 }
 
