@@ -132,6 +132,7 @@ fn direct_and_queued_sends_keep_order(endpoint: &str) {
         .setsockopt(ZMQ_RCVTIMEO, timeout.as_ref().map(|t| &t[..]))
         .unwrap();
     dealer.connect(&bound).unwrap();
+    let direct_before = zmq::pipe::direct_sent_count();
     let mut next = 0u32;
     let mut expected = 0u32;
     for round in 0..300u32 {
@@ -194,6 +195,10 @@ fn direct_and_queued_sends_keep_order(endpoint: &str) {
         }
         expected += 1;
     }
+    // The dealer waited before each of 300 messages: the path was taken (the count is
+    // per process, so other tests may add to it, never take away).
+    let direct = zmq::pipe::direct_sent_count() - direct_before;
+    assert!(direct > 0, "no message took the direct path");
     drop(dealer);
     drop(router);
     ctx.term();

@@ -9,6 +9,20 @@
 //! its reader asleep, and the engine's output idle (checked under the engine's lock).
 
 use crate::msg::Msg;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Messages sent by the direct path in this process (at most one per wait, so the count
+/// costs nothing measurable); tests use it to show the path is taken.
+static SENT: AtomicU64 = AtomicU64::new(0);
+
+/// How many messages the direct path has sent in this process.
+pub fn sent_count() -> u64 {
+    SENT.load(Ordering::Relaxed)
+}
+
+pub(super) fn count_sent() {
+    SENT.fetch_add(1, Ordering::Relaxed);
+}
 
 /// What a send through the direct path came to.
 #[derive(Debug, PartialEq, Eq)]

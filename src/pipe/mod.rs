@@ -19,7 +19,7 @@ use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use conflate::Conflate;
-pub use direct::{DirectOutput, DirectSend, Frames};
+pub use direct::{sent_count as direct_sent_count, DirectOutput, DirectSend, Frames};
 use queue::{queue, Reader, Writer};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -333,11 +333,13 @@ impl Pipe {
         });
         match (outcome, last) {
             (DirectSend::Declined, Some(m)) => Err(m),
-            (DirectSend::SentNeedsPump, _) => {
-                self.send_to_peer(Command::ActivateRead(self.peer_id));
+            (outcome, _) => {
+                direct::count_sent();
+                if outcome == DirectSend::SentNeedsPump {
+                    self.send_to_peer(Command::ActivateRead(self.peer_id));
+                }
                 Ok(())
             }
-            _ => Ok(()),
         }
     }
 
