@@ -280,7 +280,8 @@ impl Pipe {
         true
     }
 
-    /// Writes a frame (visible to the peer at the next `flush`). Gives the message back
+    /// Writes a frame (visible to the peer at the first `flush` after the frame that ends
+    /// its message: the peer never sees part of a message). Gives the message back
     /// when the pipe is full or closing.
     #[inline]
     pub fn write(&mut self, msg: Msg) -> Result<(), Msg> {
@@ -289,7 +290,10 @@ impl Pipe {
         }
         let counts = !msg.more() && !msg.is_routing_id();
         match &mut self.outbound {
-            Outbound::Queue(w) => w.write(msg),
+            Outbound::Queue(w) => {
+                let complete = !msg.more();
+                w.write(msg, complete)
+            }
             Outbound::Conflate(c, wake) => {
                 if !c.write(msg) {
                     *wake = true;
@@ -355,7 +359,8 @@ impl Pipe {
         }
     }
 
-    /// Withdraws the frames of a message that was not completely written.
+    /// Withdraws the frames of a message that was not completely written (whole
+    /// messages written before it stay and go out at the next flush).
     pub fn rollback(&mut self) {
         if let Outbound::Queue(w) = &mut self.outbound {
             w.rollback();
@@ -416,7 +421,7 @@ impl Pipe {
             match &mut self.outbound {
                 Outbound::Queue(w) => {
                     w.rollback();
-                    w.write(Msg::delimiter());
+                    w.write(Msg::delimiter(), true);
                     w.flush();
                 }
                 Outbound::Conflate(c, _) => {
