@@ -491,12 +491,14 @@ impl Engine {
         let mut input = self.input.split();
         let result = self.decode_frames(&mut input, pipe.as_deref_mut(), now, &mut wrote);
         self.input.rejoin(input);
-        progress |= result?;
+        // Whole messages decoded before an error are delivered; the pipe keeps back the
+        // frames of an unfinished one, which `abandon` then drops.
         if wrote {
             if let Some(p) = pipe {
                 p.flush();
             }
         }
+        progress |= result?;
         Ok(progress)
     }
 
