@@ -27,7 +27,7 @@ use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::options::{put_int, Options};
+use crate::options::{put_int_or_larger, Options};
 use crate::pipe::Pipe;
 use crate::transport::{self, inproc, Endpoint, Target};
 use monitor::{Monitor, SharedMonitor};
@@ -496,13 +496,13 @@ impl Socket {
     pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
         self.check_alive()?;
         match option {
-            ZMQ_RCVMORE => put_int(out, i32::from(self.rcvmore)),
-            ZMQ_FD => put_int(out, self.mailbox.fd()),
+            ZMQ_RCVMORE => put_int_or_larger(out, i32::from(self.rcvmore)),
+            ZMQ_FD => put_int_or_larger(out, self.mailbox.fd()),
             ZMQ_EVENTS => {
                 let events = self.events()?;
-                put_int(out, events)
+                put_int_or_larger(out, events)
             }
-            ZMQ_THREAD_SAFE => put_int(out, 0),
+            ZMQ_THREAD_SAFE => put_int_or_larger(out, 0),
             _ => self.options.get(option, out),
         }
     }
