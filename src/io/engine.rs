@@ -973,7 +973,12 @@ impl Engine {
             }
             Phase::OldIdentity => {}
             Phase::Active => {
-                if matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
+                // Heartbeats wait while a large body is being written from its message
+                // (bytes queued now would land inside that frame), and while a batch is
+                // pending (a peer sending PINGs without reading must not grow our output).
+                let room = self.out_large.is_none()
+                    && self.output.len() - self.out_pos < self.config.out_batch;
+                if room && matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
                     while self.heartbeat.poll_command(now, &mut cmd) {
                         let body = std::mem::take(&mut cmd);
                         self.emit_frame(FrameFlags::COMMAND, &body);
