@@ -252,9 +252,11 @@ impl Session {
             }
         }
         if pipe.is_done() {
-            // The handler went away without answering.
+            // The handler went away without answering. libzmq then drops its ZAP pipe
+            // and the handshake waits: the peer gives up or HANDSHAKE_IVL ends it (the
+            // peer does not reconnect and slip through a handler-less NULL handshake).
             self.zap = None;
-            self.connection_lost(reactor, Failure::NoZapHandler, now);
+            self.zap_reply.clear();
         }
     }
 
