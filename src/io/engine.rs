@@ -8,7 +8,9 @@
 
 use super::stream::Stream;
 use crate::constants::*;
-use crate::msg::{flags, Buffer, Metadata, MetadataStamp, Msg, SliceSource, INLINE_CAPACITY};
+use crate::msg::{
+    flags, Buffer, Metadata, MetadataStamp, Msg, SharedMetadata, SliceSource, INLINE_CAPACITY,
+};
 use crate::pipe::{DirectSend, Frames, Pipe};
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
@@ -282,6 +284,12 @@ impl Engine {
 
     pub fn is_active(&self) -> bool {
         matches!(self.phase, Phase::Active)
+    }
+
+    /// The connection's metadata for a message the session makes up (STREAM's connect
+    /// and disconnect notices), as the messages received on it carry.
+    pub fn metadata_for_notice(&mut self) -> Option<SharedMetadata> {
+        self.metadata.as_mut().map(MetadataStamp::stamp)
     }
 
     /// The peer's routing id (its `Identity` property), known once active.

@@ -288,8 +288,17 @@ impl Socket {
         pipe.set_owner(&self.mailbox);
         let peer_closed = pipe.is_peer_closed();
         let key = self.pipes.insert(pipe);
+        let named_by_caller =
+            locally_initiated && connect_id.as_ref().is_some_and(|id| !id.is_empty());
         self.pattern
             .attach(&mut self.pipes, key, locally_initiated, connect_id);
+        // STREAM: ZMQ_ROUTING_ID reads back the id generated for the latest peer (how a
+        // caller learns the id of the peer it just connected to), as in libzmq.
+        if matches!(self.pattern, Pattern::Stream(_)) && !named_by_caller {
+            if let Some(p) = self.pipes.get(key) {
+                self.options.routing_id = p.routing_id.clone();
+            }
+        }
         if peer_closed {
             self.process_command(Command::PipeTerm(self.pipes[key].id()));
         }
