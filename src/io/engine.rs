@@ -34,9 +34,16 @@ const LARGE_BODY: usize = 8192;
 /// Read buffer size (at least `ZMQ_IN_BATCH_SIZE`).
 const READ_CHUNK: usize = 64 * 1024;
 
-fn new_read_buffer(size: usize) -> SliceSource {
-    match Buffer::alloc(size) {
-        Some(b) => SliceSource::new(b),
+/// A receive buffer of `size` bytes; None when that cannot be allocated.
+fn new_read_buffer(size: usize) -> Option<SliceSource> {
+    Buffer::alloc(size).map(SliceSource::new)
+}
+
+/// The first receive buffer: `ZMQ_IN_BATCH_SIZE` (a caller's number) if that can be
+/// allocated, else the default size; only running out of those 64 KiB aborts.
+fn first_read_buffer(in_batch: usize) -> SliceSource {
+    match new_read_buffer(READ_CHUNK.max(in_batch)).or_else(|| new_read_buffer(READ_CHUNK)) {
+        Some(source) => source,
         None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
     }
 }
@@ -246,7 +253,7 @@ impl Engine {
             version: PeerVersion::V3_1,
             decoder: Decoder::new(Framing::V3, config.maxmsgsize),
             encoder: Encoder::new(Framing::V3),
-            input: new_read_buffer(READ_CHUNK.max(config.in_batch)),
+            input: first_read_buffer(config.in_batch),
             in_start: 0,
             in_end: 0,
             in_large: None,
@@ -387,7 +394,7 @@ impl Engine {
         if self.in_start == self.in_end {
             if self.input.is_shared() {
                 // Messages still view the old bytes: never write over them.
-                self.input = new_read_buffer(self.input.buffer().len());
+                self.input = new_read_buffer(self.input.buffer().len()).ok_or(Failure::Closed)?;
             }
             self.in_start = 0;
             self.in_end = 0;
@@ -425,7 +432,7 @@ impl Engine {
             if tail == size {
                 return Ok(false);
             }
-            let fresh = new_read_buffer(size);
+            let fresh = new_read_buffer(size).ok_or(Failure::Closed)?;
             // SAFETY: `fresh` is new and unshared; the tail lies within the old buffer.
             unsafe {
                 fresh
