@@ -320,7 +320,7 @@ impl Socket {
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let pending = inproc::bind(&self.ctx, self, &name)?;
                 self.bound.push(name.clone());
@@ -385,7 +385,7 @@ impl Socket {
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let connect_id = self.options.connect_routing_id.take();
                 let pipe = inproc::connect(&self.ctx, self, &name);
@@ -439,7 +439,7 @@ impl Socket {
     pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 if let Some(i) = self.bound.iter().position(|n| *n == name) {
                     self.bound.swap_remove(i);
@@ -533,6 +533,10 @@ impl Socket {
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
         self.check_alive()?;
+        if let Some(endpoint) = endpoint {
+            // libzmq checks the transport against the socket type here too.
+            Endpoint::parse_for(endpoint, self.options.socket_type)?;
+        }
         let mut slot = self.monitor.lock();
         if let Some(old) = slot.take() {
             old.stop();
