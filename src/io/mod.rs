@@ -11,6 +11,7 @@ pub mod stream;
 use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::pipe::PipeId;
+use crate::signal_mask::spawn_with_signals_blocked;
 use listener::{Listener, ListenerSpec};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -43,9 +44,10 @@ impl IoThread {
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
         let reactor_mailbox = mailbox.clone();
-        let handle = std::thread::Builder::new()
-            .name(format!("ZMQbg/IO/{index}"))
-            .spawn(move || Reactor::new(poll, reactor_mailbox).run())?;
+        let handle = spawn_with_signals_blocked(
+            std::thread::Builder::new().name(format!("ZMQbg/IO/{index}")),
+            move || Reactor::new(poll, reactor_mailbox).run(),
+        )?;
         Ok(IoThread {
             mailbox,
             handle: Some(handle),

@@ -13,7 +13,7 @@ use crate::command::Command;
 use crate::constants::*;
 use crate::ctx::CtxInner;
 use crate::mailbox::Mailbox;
-use crate::msg::{flags, Msg};
+use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
@@ -69,6 +69,9 @@ pub struct Session {
     /// The pipe to the ZAP handler while a request is outstanding.
     zap: Option<Pipe>,
     zap_reply: Vec<Vec<u8>>,
+    /// STREAM_NOTIFY: the connection's metadata (Peer-Address), which libzmq's connect
+    /// and disconnect notices carry like data messages.
+    notice_metadata: Option<SharedMetadata>,
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -99,6 +102,7 @@ impl Session {
             connected_once: false,
             zap: None,
             zap_reply: Vec::new(),
+            notice_metadata: None,
         }
     }
 
@@ -252,9 +256,11 @@ impl Session {
             }
         }
         if pipe.is_done() {
-            // The handler went away without answering.
+            // The handler went away without answering. libzmq then drops its ZAP pipe
+            // and the handshake waits: the peer gives up or HANDSHAKE_IVL ends it (the
+            // peer does not reconnect and slip through a handler-less NULL handshake).
             self.zap = None;
-            self.connection_lost(reactor, Failure::NoZapHandler, now);
+            self.zap_reply.clear();
         }
     }
 
@@ -368,9 +374,15 @@ impl Session {
 
     fn handshake_done(&mut self, reactor: &mut Reactor, token: usize) {
         self.emit(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
-        let Some(routing_id) = self.engine.lock().map(|e| e.peer_routing_id().to_vec()) else {
+        let Some((routing_id, metadata)) = self
+            .engine
+            .lock()
+            .map(|mut e| (e.peer_routing_id().to_vec(), e.metadata_for_notice()))
+        else {
             return;
         };
+        self.notice_metadata = metadata;
+        let notice = self.stream_notice();
         // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
         let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
         let reconnected = self.connected_once;
@@ -385,7 +397,7 @@ impl Session {
                         pipe.flush();
                     }
                 }
-                if self.spec.stream_notify && pipe.write(Msg::new()).is_ok() {
+                if self.spec.stream_notify && pipe.write(notice).is_ok() {
                     pipe.flush();
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
@@ -406,7 +418,7 @@ impl Session {
                         ours.flush();
                     }
                 }
-                if self.spec.stream_notify && ours.write(Msg::new()).is_ok() {
+                if self.spec.stream_notify && ours.write(notice).is_ok() {
                     ours.flush();
                 }
                 ours.offer_direct(self.engine.clone());
@@ -479,12 +491,20 @@ impl Session {
     fn finish(&mut self) {
         if let Some(mut pipe) = self.pipe.take() {
             // STREAM_NOTIFY: an empty message tells the socket the peer is gone.
-            if self.spec.stream_notify && self.closing.is_none() && pipe.write(Msg::new()).is_ok() {
+            let notice = self.stream_notice();
+            if self.spec.stream_notify && self.closing.is_none() && pipe.write(notice).is_ok() {
                 pipe.flush();
             }
             pipe.terminate();
         }
         self.state = State::Done;
+    }
+
+    /// STREAM_NOTIFY's empty message, with the connection's metadata.
+    fn stream_notice(&self) -> Msg {
+        let mut notice = Msg::new();
+        notice.set_metadata(self.notice_metadata.clone());
+        notice
     }
 
     /// A command for this session's pipe.

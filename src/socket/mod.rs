@@ -27,7 +27,7 @@ use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::options::{put_int, Options};
+use crate::options::{put_int_or_larger, Options};
 use crate::pipe::Pipe;
 use crate::transport::{self, inproc, Endpoint, Target};
 use monitor::{Monitor, SharedMonitor};
@@ -288,8 +288,17 @@ impl Socket {
         pipe.set_owner(&self.mailbox);
         let peer_closed = pipe.is_peer_closed();
         let key = self.pipes.insert(pipe);
+        let named_by_caller =
+            locally_initiated && connect_id.as_ref().is_some_and(|id| !id.is_empty());
         self.pattern
             .attach(&mut self.pipes, key, locally_initiated, connect_id);
+        // STREAM: ZMQ_ROUTING_ID reads back the id generated for the latest peer (how a
+        // caller learns the id of the peer it just connected to), as in libzmq.
+        if matches!(self.pattern, Pattern::Stream(_)) && !named_by_caller {
+            if let Some(p) = self.pipes.get(key) {
+                self.options.routing_id = p.routing_id.clone();
+            }
+        }
         if peer_closed {
             self.process_command(Command::PipeTerm(self.pipes[key].id()));
         }
@@ -311,7 +320,7 @@ impl Socket {
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let pending = inproc::bind(&self.ctx, self, &name)?;
                 self.bound.push(name.clone());
@@ -376,7 +385,7 @@ impl Socket {
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let connect_id = self.options.connect_routing_id.take();
                 let pipe = inproc::connect(&self.ctx, self, &name);
@@ -430,7 +439,7 @@ impl Socket {
     pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 if let Some(i) = self.bound.iter().position(|n| *n == name) {
                     self.bound.swap_remove(i);
@@ -496,13 +505,13 @@ impl Socket {
     pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
         self.check_alive()?;
         match option {
-            ZMQ_RCVMORE => put_int(out, i32::from(self.rcvmore)),
-            ZMQ_FD => put_int(out, self.mailbox.fd()),
+            ZMQ_RCVMORE => put_int_or_larger(out, i32::from(self.rcvmore)),
+            ZMQ_FD => put_int_or_larger(out, self.mailbox.fd()),
             ZMQ_EVENTS => {
                 let events = self.events()?;
-                put_int(out, events)
+                put_int_or_larger(out, events)
             }
-            ZMQ_THREAD_SAFE => put_int(out, 0),
+            ZMQ_THREAD_SAFE => put_int_or_larger(out, 0),
             _ => self.options.get(option, out),
         }
     }
@@ -524,6 +533,10 @@ impl Socket {
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
         self.check_alive()?;
+        if let Some(endpoint) = endpoint {
+            // libzmq checks the transport against the socket type here too.
+            Endpoint::parse_for(endpoint, self.options.socket_type)?;
+        }
         let mut slot = self.monitor.lock();
         if let Some(old) = slot.take() {
             old.stop();

@@ -8,6 +8,7 @@ pub mod socket_options;
 pub mod tcp;
 pub mod tcp_address;
 
+use crate::constants::{ZMQ_DGRAM, ZMQ_DISH, ZMQ_RADIO};
 use crate::error::{Error, Result};
 
 /// A parsed endpoint.
@@ -27,16 +28,15 @@ const KNOWN_TRANSPORTS: &[&str] = &[
 ];
 
 impl Endpoint {
+    /// Parses `transport://address`, as libzmq: no `://`, an empty transport or an
+    /// empty address is EINVAL (checked first), an unknown transport EPROTONOSUPPORT.
     pub fn parse(endpoint: &str) -> Result<Endpoint> {
         let (transport, address) = endpoint.split_once("://").ok_or(Error::Inval)?;
-        if transport.is_empty() {
+        if transport.is_empty() || address.is_empty() {
             return Err(Error::Inval);
         }
         if !KNOWN_TRANSPORTS.contains(&transport) {
             return Err(Error::ProtoNoSupport);
-        }
-        if address.is_empty() {
-            return Err(Error::Inval);
         }
         if transport == "inproc" {
             return Ok(Endpoint::Inproc(address.to_owned()));
@@ -45,6 +45,22 @@ impl Endpoint {
             transport: transport.to_owned(),
             address: address.to_owned(),
         })
+    }
+}
+
+impl Endpoint {
+    /// `parse`, then whether a socket of `socket_type` may use the transport at all:
+    /// libzmq always knows `udp://` but lets only RADIO, DISH and DGRAM use it, so for
+    /// every socket type we have it is ENOCOMPATPROTO (on bind, connect, unbind,
+    /// disconnect and monitor alike, before the address is looked at).
+    pub fn parse_for(endpoint: &str, socket_type: i32) -> Result<Endpoint> {
+        let parsed = Endpoint::parse(endpoint)?;
+        if let Endpoint::Network { transport, .. } = &parsed {
+            if transport == "udp" && !matches!(socket_type, ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM) {
+                return Err(Error::NoCompatProto);
+            }
+        }
+        Ok(parsed)
     }
 }
 
@@ -128,6 +144,16 @@ mod tests {
         );
         assert_eq!(Endpoint::parse("inproc:/a"), Err(Error::Inval));
         assert_eq!(Endpoint::parse("foo://a"), Err(Error::ProtoNoSupport));
+        assert_eq!(Endpoint::parse("foo://"), Err(Error::Inval));
+        assert_eq!(
+            Endpoint::parse_for("udp://127.0.0.1:5555", crate::constants::ZMQ_DEALER),
+            Err(Error::NoCompatProto)
+        );
+        assert!(Endpoint::parse_for("udp://127.0.0.1:5555", ZMQ_DISH).is_ok());
+        assert_eq!(
+            Endpoint::parse_for("udp://", crate::constants::ZMQ_DEALER),
+            Err(Error::Inval)
+        );
         assert!(matches!(
             Endpoint::parse("tcp://127.0.0.1:5555"),
             Ok(Endpoint::Network { .. })
