@@ -4,6 +4,7 @@
 pub mod inproc;
 pub mod ipc;
 pub mod ipc_address;
+pub mod peer_filter;
 pub mod socket_options;
 pub mod tcp;
 pub mod tcp_address;
