@@ -326,7 +326,7 @@ impl Socket {
                 let io = self.ctx.io_thread(self.id)?;
                 let bound = match transport.as_str() {
                     "tcp" => transport::tcp::listen(&address, &self.options),
-                    "ipc" => transport::ipc::listen(&address),
+                    "ipc" => transport::ipc::listen(&address, self.options.use_fd),
                     _ => Err(Error::ProtoNoSupport),
                 };
                 let (acceptor, resolved) = match bound {
