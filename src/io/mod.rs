@@ -258,7 +258,8 @@ impl Reactor {
             Command::Close { id, linger } => self.close_object(id, linger, now),
             Command::ActivateRead(pipe)
             | Command::ActivateWrite(pipe, _)
-            | Command::PipeTerm(pipe) => {
+            | Command::PipeTerm(pipe)
+            | Command::PipeHwm { pipe, .. } => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
                     self.with_session(slot, now, |s, r, now| s.pipe_command(r, slot, command, now));
                 }

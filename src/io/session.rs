@@ -518,7 +518,10 @@ impl Session {
         // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
         // (the handler closing its socket) must not close the connection.
         let id = match command {
-            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => id,
+            Command::ActivateRead(id)
+            | Command::ActivateWrite(id, _)
+            | Command::PipeTerm(id)
+            | Command::PipeHwm { pipe: id, .. } => id,
             _ => return,
         };
         if id != pipe.id() {
@@ -531,6 +534,13 @@ impl Session {
             Command::ActivateWrite(_, n) => {
                 pipe.activate_write(n);
             }
+            // The socket changed its HWMs: its SNDHWM now bounds what we read from it,
+            // its RCVHWM what we queue for it.
+            Command::PipeHwm {
+                peer_sndhwm,
+                peer_rcvhwm,
+                ..
+            } => pipe.apply_hwms(peer_sndhwm, peer_rcvhwm),
             Command::PipeTerm(_) => {
                 pipe.peer_terminated();
                 if self.closing.is_none() {
