@@ -5,6 +5,7 @@
 pub mod engine;
 mod engine_slot;
 pub mod listener;
+pub mod proxy_handshake;
 pub mod session;
 pub mod stream;
 

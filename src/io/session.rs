@@ -7,6 +7,7 @@
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
+use super::proxy_handshake::{self, Progress};
 use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
@@ -17,6 +18,7 @@ use crate::msg::{flags, Msg};
 use crate::options::Options;
 use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
+use crate::transport::socks::SocksClient;
 use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
@@ -46,6 +48,8 @@ pub struct SessionSpec {
 enum State {
     /// A non-blocking connect is in progress (until ZMQ_CONNECT_TIMEOUT, if set).
     Connecting(Stream, Option<Instant>),
+    /// Connected to the SOCKS proxy (`ZMQ_SOCKS_PROXY`), asking it for the target.
+    Proxying(Stream, Box<SocksClient>),
     /// The engine is in `Session::engine`.
     Connected,
     /// Waiting to reconnect.
@@ -69,6 +73,8 @@ pub struct Session {
     /// The pipe to the ZAP handler while a request is outstanding.
     zap: Option<Pipe>,
     zap_reply: Vec<Vec<u8>>,
+    /// The endpoint monitor events name (the proxy's for a SOCKS connection).
+    event_endpoint: String,
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -87,6 +93,10 @@ impl Session {
         let config = EngineConfig::from_options(&spec.options);
         let reconnect_ivl = Duration::from_millis(spec.options.reconnect_ivl.max(0) as u64);
         let pipe = spec.pipe.take();
+        let event_endpoint = match &spec.target {
+            Some(target) => target.event_endpoint(&spec.options, &spec.endpoint),
+            None => spec.endpoint.clone(),
+        };
         Session {
             spec,
             state: State::Done,
@@ -99,6 +109,7 @@ impl Session {
             connected_once: false,
             zap: None,
             zap_reply: Vec::new(),
+            event_endpoint,
         }
     }
 
@@ -116,7 +127,7 @@ impl Session {
 
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.spec.endpoint);
+            m.emit(event, value, &self.event_endpoint);
         }
     }
 
@@ -184,6 +195,44 @@ impl Session {
     }
 
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        let socks = self
+            .spec
+            .target
+            .as_ref()
+            .and_then(|t| t.socks_client(&self.spec.options));
+        match socks {
+            Some(client) => {
+                self.state = State::Proxying(stream, Box::new(client));
+                self.advance_proxy(reactor, token, now);
+            }
+            None => self.start_engine(reactor, token, stream, now),
+        }
+    }
+
+    /// Runs the SOCKS handshake as far as the socket allows; once the proxy has
+    /// connected us, ZMTP starts on the same stream. A failure drops the attempt and
+    /// schedules the next one, as libzmq does.
+    fn advance_proxy(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        let State::Proxying(stream, client) = &mut self.state else {
+            return;
+        };
+        let result = proxy_handshake::advance(stream, client);
+        if result.as_ref().is_ok_and(|p| *p == Progress::Pending) {
+            return;
+        }
+        let State::Proxying(stream, _) = std::mem::replace(&mut self.state, State::Done) else {
+            return;
+        };
+        if result.is_ok() {
+            self.start_engine(reactor, token, stream, now);
+        } else {
+            self.abandon_attempt(reactor, stream);
+            self.schedule_reconnect(now);
+        }
+    }
+
+    /// The connection to the peer is up (through the proxy, if any): ZMTP starts.
+    fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
         self.engine
@@ -319,6 +368,7 @@ impl Session {
                 }
                 self.pump(reactor, token, now);
             }
+            State::Proxying(..) => self.advance_proxy(reactor, token, now),
             State::Waiting(_) | State::Done => {}
         }
     }
@@ -592,7 +642,9 @@ impl Session {
                         self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
+                State::Connecting(mut stream, _) | State::Proxying(mut stream, _) => {
+                    stream.deregister(reactor.registry())
+                }
                 _ => {}
             }
             self.finish();

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use libc::c_int;
 
-pub use accept_filter::TcpAcceptFilter;
+pub use accept_filter::{parse_inet_aton, TcpAcceptFilter};
 pub use codec::{
     bool_value, i64_value, int_value, put_bool, put_bytes, put_i64, put_int, put_str, put_u64,
     relaxed_bool_value, u64_value,
