@@ -8,6 +8,7 @@ pub mod listener;
 pub mod proxy_handshake;
 pub mod session;
 pub mod stream;
+pub mod thread_setup;
 
 use crate::command::Command;
 use crate::mailbox::Mailbox;
@@ -21,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
+use thread_setup::ThreadSettings;
 
 static NEXT_OBJECT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -38,15 +40,18 @@ pub struct IoThread {
 }
 
 impl IoThread {
-    pub fn spawn(index: usize) -> std::io::Result<IoThread> {
+    pub fn spawn(index: usize, settings: ThreadSettings) -> std::io::Result<IoThread> {
         let mailbox = Arc::new(Mailbox::new()?);
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
         let reactor_mailbox = mailbox.clone();
         let handle = std::thread::Builder::new()
-            .name(format!("ZMQbg/IO/{index}"))
-            .spawn(move || Reactor::new(poll, reactor_mailbox).run())?;
+            .name(settings.io_thread_name(index))
+            .spawn(move || {
+                settings.apply_to_current_thread();
+                Reactor::new(poll, reactor_mailbox).run()
+            })?;
         Ok(IoThread {
             mailbox,
             handle: Some(handle),
