@@ -124,5 +124,34 @@ int main(void) {
     CHECK_EQ(sched_getscheduler(tid), SCHED_BATCH);
     finish(ctx, sock);
 
+    /* ZMQ_AFFINITY picks among the context's I/O threads by bit; a bitmap naming no
+       existing thread leaves tcp/ipc without one (EMTHREAD), inproc unaffected. */
+    ctx = zmq_ctx_new();
+    CHECK(ctx != NULL);
+    sock = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(sock != NULL);
+    uint64_t affinity = 2; /* thread 1, but there is only thread 0 */
+    CHECK_OK(zmq_setsockopt(sock, ZMQ_AFFINITY, &affinity, sizeof affinity));
+    CHECK_ERR(zmq_bind(sock, "tcp://127.0.0.1:*"), EMTHREAD);
+    CHECK_ERR(zmq_connect(sock, "tcp://127.0.0.1:5555"), EMTHREAD);
+    CHECK_OK(zmq_bind(sock, "inproc://affinity"));
+    affinity = 3;
+    CHECK_OK(zmq_setsockopt(sock, ZMQ_AFFINITY, &affinity, sizeof affinity));
+    CHECK_OK(zmq_bind(sock, "tcp://127.0.0.1:*"));
+    finish(ctx, sock);
+
+    ctx = zmq_ctx_new();
+    CHECK(ctx != NULL);
+    CHECK_OK(zmq_ctx_set(ctx, ZMQ_IO_THREADS, 2));
+    sock = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(sock != NULL);
+    affinity = 2;
+    CHECK_OK(zmq_setsockopt(sock, ZMQ_AFFINITY, &affinity, sizeof affinity));
+    CHECK_OK(zmq_bind(sock, "tcp://127.0.0.1:*"));
+    affinity = 4;
+    CHECK_OK(zmq_setsockopt(sock, ZMQ_AFFINITY, &affinity, sizeof affinity));
+    CHECK_ERR(zmq_bind(sock, "tcp://127.0.0.1:*"), EMTHREAD);
+    finish(ctx, sock);
+
     return 0;
 }

@@ -45,8 +45,10 @@ pub struct CtxInner {
 
 impl CtxInner {
     /// The mailbox of the I/O thread serving socket `socket_id` (threads start on first
-    /// use). EMTHREAD when the context has ZMQ_IO_THREADS = 0.
-    pub(crate) fn io_thread(&self, socket_id: u64) -> Result<Arc<Mailbox>> {
+    /// use), among those its `ZMQ_AFFINITY` bitmap allows (bit i = thread i; 0 = any).
+    /// EMTHREAD when the context has ZMQ_IO_THREADS = 0 or the bitmap names no thread,
+    /// as in libzmq.
+    pub(crate) fn io_thread(&self, socket_id: u64, affinity: u64) -> Result<Arc<Mailbox>> {
         let mut threads = self.io.lock();
         if threads.is_empty() {
             let n = self.state.lock().io_threads;
@@ -58,8 +60,20 @@ impl CtxInner {
                 threads.push(IoThread::spawn(i, settings).map_err(|_| Error::MThread)?);
             }
         }
-        let index = (socket_id % threads.len() as u64) as usize;
-        Ok(threads[index].mailbox().clone())
+        let allowed: Vec<&IoThread> = threads
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| affinity == 0 || (*i < 64 && affinity & (1u64 << i) != 0))
+            .map(|(_, thread)| thread)
+            .collect();
+        if allowed.is_empty() {
+            return Err(Error::MThread);
+        }
+        let index = (socket_id % allowed.len() as u64) as usize;
+        allowed
+            .get(index)
+            .map(|thread| thread.mailbox().clone())
+            .ok_or(Error::MThread)
     }
 
     /// True once the context is shutting down.

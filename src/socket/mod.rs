@@ -329,7 +329,7 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let bound = match transport.as_str() {
                     "tcp" => transport::tcp::listen(&address, &self.options),
                     "ipc" => transport::ipc::listen(&address, self.options.use_fd),
@@ -391,7 +391,7 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let target = Target::parse(&transport, &address)?;
                 let id = crate::io::next_object_id();
                 let pipe = if self.options.immediate {
