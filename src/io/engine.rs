@@ -10,6 +10,7 @@ use super::stream::Stream;
 use crate::constants::*;
 use crate::msg::{
     flags, Buffer, Metadata, MetadataStamp, Msg, SharedMetadata, SliceSource, INLINE_CAPACITY,
+    SOURCE_FD_PROPERTY,
 };
 use crate::pipe::{DirectSend, Frames, Pipe};
 use crate::zmtp::command::Command as ZmtpCommand;
@@ -230,6 +231,13 @@ pub struct Engine {
     zap_request: Option<ZapRequest>,
 }
 
+/// The properties libzmq gives every connection: "Peer-Address", and the private
+/// "__fd" that the deprecated `zmq_msg_get(ZMQ_SRCFD)` reads.
+fn add_connection_properties(props: &mut Metadata, peer_address: &str, stream: &Stream) {
+    props.insert("Peer-Address", peer_address.as_bytes());
+    props.insert(SOURCE_FD_PROPERTY, stream.fd().to_string().as_bytes());
+}
+
 impl Engine {
     pub fn new(stream: Stream, config: EngineConfig, now: Instant) -> Engine {
         let (mechanism, as_server) = match &config.security {
@@ -281,7 +289,7 @@ impl Engine {
         if engine.config.raw {
             // A raw peer is "connected" at once: no greeting, no handshake.
             let mut props = Metadata::new();
-            props.insert("Peer-Address", engine.peer_address.as_bytes());
+            add_connection_properties(&mut props, &engine.peer_address, &engine.stream);
             engine.metadata = Some(MetadataStamp::new(props));
             engine.phase = Phase::Active;
             engine.handshake_deadline = None;
@@ -716,7 +724,7 @@ impl Engine {
                 {
                     props.insert("Socket-Type", name.as_bytes());
                 }
-                props.insert("Peer-Address", self.peer_address.as_bytes());
+                add_connection_properties(&mut props, &self.peer_address, &self.stream);
                 self.metadata = Some(MetadataStamp::new(props));
                 self.phase = Phase::OldIdentity;
                 // Bytes of the peer's first frame (its routing id) that the greeting
@@ -843,7 +851,7 @@ impl Engine {
             if let Some(user) = mechanism.user_id() {
                 props.insert("User-Id", user);
             }
-            props.insert("Peer-Address", self.peer_address.as_bytes());
+            add_connection_properties(&mut props, &self.peer_address, &self.stream);
             self.metadata = Some(MetadataStamp::new(props));
             self.encrypted = mechanism.is_encrypted();
             self.become_active(now);

@@ -7,6 +7,7 @@
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
+use super::proxy_handshake::{self, Progress};
 use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
@@ -17,6 +18,7 @@ use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
+use crate::transport::socks::SocksClient;
 use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
@@ -46,6 +48,8 @@ pub struct SessionSpec {
 enum State {
     /// A non-blocking connect is in progress (until ZMQ_CONNECT_TIMEOUT, if set).
     Connecting(Stream, Option<Instant>),
+    /// Connected to the SOCKS proxy (`ZMQ_SOCKS_PROXY`), asking it for the target.
+    Proxying(Stream, Box<SocksClient>),
     /// The engine is in `Session::engine`.
     Connected,
     /// Waiting to reconnect.
@@ -72,6 +76,8 @@ pub struct Session {
     /// STREAM_NOTIFY: the connection's metadata (Peer-Address), which libzmq's connect
     /// and disconnect notices carry like data messages.
     notice_metadata: Option<SharedMetadata>,
+    /// The endpoint monitor events name (the proxy's for a SOCKS connection).
+    event_endpoint: String,
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -90,6 +96,10 @@ impl Session {
         let config = EngineConfig::from_options(&spec.options);
         let reconnect_ivl = Duration::from_millis(spec.options.reconnect_ivl.max(0) as u64);
         let pipe = spec.pipe.take();
+        let event_endpoint = match &spec.target {
+            Some(target) => target.event_endpoint(&spec.options, &spec.endpoint),
+            None => spec.endpoint.clone(),
+        };
         Session {
             spec,
             state: State::Done,
@@ -103,6 +113,7 @@ impl Session {
             zap: None,
             zap_reply: Vec::new(),
             notice_metadata: None,
+            event_endpoint,
         }
     }
 
@@ -120,7 +131,7 @@ impl Session {
 
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.spec.endpoint);
+            m.emit(event, value, &self.event_endpoint);
         }
     }
 
@@ -188,6 +199,44 @@ impl Session {
     }
 
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        let socks = self
+            .spec
+            .target
+            .as_ref()
+            .and_then(|t| t.socks_client(&self.spec.options));
+        match socks {
+            Some(client) => {
+                self.state = State::Proxying(stream, Box::new(client));
+                self.advance_proxy(reactor, token, now);
+            }
+            None => self.start_engine(reactor, token, stream, now),
+        }
+    }
+
+    /// Runs the SOCKS handshake as far as the socket allows; once the proxy has
+    /// connected us, ZMTP starts on the same stream. A failure drops the attempt and
+    /// schedules the next one, as libzmq does.
+    fn advance_proxy(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        let State::Proxying(stream, client) = &mut self.state else {
+            return;
+        };
+        let result = proxy_handshake::advance(stream, client);
+        if result.as_ref().is_ok_and(|p| *p == Progress::Pending) {
+            return;
+        }
+        let State::Proxying(stream, _) = std::mem::replace(&mut self.state, State::Done) else {
+            return;
+        };
+        if result.is_ok() {
+            self.start_engine(reactor, token, stream, now);
+        } else {
+            self.abandon_attempt(reactor, stream);
+            self.schedule_reconnect(now);
+        }
+    }
+
+    /// The connection to the peer is up (through the proxy, if any): ZMTP starts.
+    fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
         self.engine
@@ -325,6 +374,7 @@ impl Session {
                 }
                 self.pump(reactor, token, now);
             }
+            State::Proxying(..) => self.advance_proxy(reactor, token, now),
             State::Waiting(_) | State::Done => {}
         }
     }
@@ -538,7 +588,10 @@ impl Session {
         // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
         // (the handler closing its socket) must not close the connection.
         let id = match command {
-            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => id,
+            Command::ActivateRead(id)
+            | Command::ActivateWrite(id, _)
+            | Command::PipeTerm(id)
+            | Command::PipeHwm { pipe: id, .. } => id,
             _ => return,
         };
         if id != pipe.id() {
@@ -551,6 +604,13 @@ impl Session {
             Command::ActivateWrite(_, n) => {
                 pipe.activate_write(n);
             }
+            // The socket changed its HWMs: its SNDHWM now bounds what we read from it,
+            // its RCVHWM what we queue for it.
+            Command::PipeHwm {
+                peer_sndhwm,
+                peer_rcvhwm,
+                ..
+            } => pipe.apply_hwms(peer_sndhwm, peer_rcvhwm),
             Command::PipeTerm(_) => {
                 pipe.peer_terminated();
                 if self.closing.is_none() {
@@ -602,7 +662,9 @@ impl Session {
                         self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
+                State::Connecting(mut stream, _) | State::Proxying(mut stream, _) => {
+                    stream.deregister(reactor.registry())
+                }
                 _ => {}
             }
             self.finish();

@@ -12,7 +12,7 @@ mod pool;
 mod shared_metadata;
 
 pub use buffer::{Buffer, FreeFn, SliceSource};
-pub use metadata::Metadata;
+pub use metadata::{Metadata, SOURCE_FD_PROPERTY};
 pub use shared_metadata::{MetadataStamp, SharedMetadata};
 
 use std::ffi::c_void;

@@ -252,15 +252,21 @@ impl Socket {
                 }
             }
             Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
-            Command::InprocConnected {
-                pipe,
-                out_hwm,
-                in_hwm,
-            } => {
+            Command::InprocConnected { pipe, boost } => {
                 if let Some(key) = self.pipes.key_of(pipe) {
-                    if self.pipes[key].raise_hwms(out_hwm, in_hwm) {
+                    let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
+                    if self.pipes[key].raise_hwms(boost, sndhwm, rcvhwm) {
                         self.pattern.write_activated(key);
                     }
+                }
+            }
+            Command::PipeHwm {
+                pipe,
+                peer_sndhwm,
+                peer_rcvhwm,
+            } => {
+                if let Some(key) = self.pipes.key_of(pipe) {
+                    self.pipes[key].apply_hwms(peer_sndhwm, peer_rcvhwm);
                 }
             }
             Command::Stop => self.ctx_terminated = true,
@@ -332,10 +338,10 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let bound = match transport.as_str() {
                     "tcp" => transport::tcp::listen(&address, &self.options),
-                    "ipc" => transport::ipc::listen(&address),
+                    "ipc" => transport::ipc::listen(&address, self.options.use_fd),
                     _ => Err(Error::ProtoNoSupport),
                 };
                 let (acceptor, resolved) = match bound {
@@ -394,7 +400,7 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let target = Target::parse(&transport, &address)?;
                 let id = crate::io::next_object_id();
                 let pipe = if self.options.immediate {
@@ -493,11 +499,34 @@ impl Socket {
             .pattern
             .setsockopt(&mut self.pipes, option, value.unwrap_or(&[]))
         {
-            Err(Error::Inval) => self.options.set_nullable(option, value),
+            Err(Error::Inval) => {
+                self.options.set_nullable(option, value)?;
+                if matches!(option, ZMQ_SNDHWM | ZMQ_RCVHWM) {
+                    self.apply_hwms_to_pipes();
+                }
+                Ok(())
+            }
             other => {
                 self.reap_finished_pipes();
                 other
             }
+        }
+    }
+
+    /// A new SNDHWM/RCVHWM applies to the pipes already attached, and each pipe's
+    /// peer (socket or session) is told, as libzmq's `update_pipe_options` does. Pipes
+    /// a bound socket has not attached yet (their `Attach` still in the mailbox) keep
+    /// the limits they were made with, as in libzmq.
+    fn apply_hwms_to_pipes(&mut self) {
+        let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
+        for key in self.pipes.keys() {
+            let pipe = &mut self.pipes[key];
+            pipe.apply_hwms(rcvhwm, sndhwm);
+            pipe.send_to_peer(Command::PipeHwm {
+                pipe: pipe.peer_id(),
+                peer_sndhwm: sndhwm,
+                peer_rcvhwm: rcvhwm,
+            });
         }
     }
 

@@ -4,7 +4,9 @@
 pub mod inproc;
 pub mod ipc;
 pub mod ipc_address;
+pub mod peer_filter;
 pub mod socket_options;
+pub mod socks;
 pub mod tcp;
 pub mod tcp_address;
 
@@ -120,16 +122,52 @@ impl Target {
         }
     }
 
-    /// Starts connecting; the bool says whether the connect is still in progress.
+    /// Starts connecting (to the SOCKS proxy when [`Target::socks_client`] says so);
+    /// the bool says whether the connect is still in progress.
     pub fn connect(
         &self,
         options: &crate::options::Options,
     ) -> std::result::Result<(crate::io::stream::Stream, bool), ConnectFailure> {
-        match self {
-            Target::Tcp(t) => tcp::connect(t, options),
-            Target::Ipc(a) => ipc::connect(a),
+        match (self, socks_proxy(options)) {
+            (Target::Tcp(_), Some(proxy)) => tcp::connect(proxy, options),
+            (Target::Tcp(t), None) => tcp::connect(t, options),
+            (Target::Ipc(a), _) => ipc::connect(a),
         }
     }
+
+    /// A tcp target with `ZMQ_SOCKS_PROXY` set is reached through the proxy: the
+    /// SOCKS5 handshake to run on each new connection before ZMTP (with
+    /// username/password when `ZMQ_SOCKS_USERNAME` is set, as libzmq). None otherwise.
+    pub fn socks_client(&self, options: &crate::options::Options) -> Option<socks::SocksClient> {
+        let Target::Tcp(address) = self else {
+            return None;
+        };
+        socks_proxy(options)?;
+        let credentials = (!options.socks_username.is_empty()).then(|| socks::Credentials {
+            username: options.socks_username.clone(),
+            password: options.socks_password.clone(),
+        });
+        Some(socks::SocksClient::new(address, credentials))
+    }
+
+    /// The endpoint monitor events of a connection to this target name: what is
+    /// actually connected to, i.e. the proxy (`tcp://<proxy>`) for a SOCKS target, as
+    /// libzmq reports it; otherwise the endpoint given to connect.
+    pub fn event_endpoint(&self, options: &crate::options::Options, endpoint: &str) -> String {
+        match (self, socks_proxy(options)) {
+            (Target::Tcp(_), Some(proxy)) => format!("tcp://{proxy}"),
+            _ => endpoint.to_owned(),
+        }
+    }
+}
+
+/// `ZMQ_SOCKS_PROXY` as text, if set. A value that is not UTF-8 names no host that
+/// could be resolved; it is kept, so that every attempt fails and is retried.
+fn socks_proxy(options: &crate::options::Options) -> Option<&str> {
+    if options.socks_proxy.is_empty() {
+        return None;
+    }
+    Some(std::str::from_utf8(&options.socks_proxy).unwrap_or("\u{fffd}"))
 }
 
 #[cfg(test)]
