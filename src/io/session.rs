@@ -498,28 +498,12 @@ impl Session {
         // libzmq's events: a protocol error in the handshake is reported with its code
         // (a socket-type mismatch only as DISCONNECTED) and ends the session for good; a
         // connection lost during the handshake is HANDSHAKE_FAILED_NO_DETAIL.
-        let protocol_error = matches!(
-            failure,
-            Failure::Protocol(_) | Failure::Auth(_) | Failure::NoZapHandler
-        ) && !was_active;
+        let protocol_error = failure.ends_session(was_active);
         if let Some(mut zap) = self.zap.take() {
             zap.terminate();
         }
-        match failure {
-            Failure::Protocol(Some(code)) if !was_active => {
-                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32)
-            }
-            Failure::HandshakeTimeout => {
-                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EAGAIN as u32)
-            }
-            Failure::Auth(status) => self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, u32::from(status)),
-            Failure::NoZapHandler => {
-                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EFAULT as u32)
-            }
-            Failure::Closed if !was_active => {
-                self.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EPIPE as u32)
-            }
-            _ => {}
+        if let Some((event, value)) = failure.handshake_event(was_active) {
+            self.emit(event, value);
         }
         self.emit(ZMQ_EVENT_DISCONNECTED, fd);
         if protocol_error || self.closing.is_some() || self.spec.target.is_none() {

@@ -22,6 +22,7 @@
 //! engine reports to a monitor; nothing here panics on peer input.
 
 pub mod command;
+pub mod connection;
 pub mod curve;
 pub mod error;
 pub mod frame;
