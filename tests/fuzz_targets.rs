@@ -23,6 +23,7 @@ mod handshake;
 #[path = "../fuzz/bodies"]
 mod bodies {
     pub mod command;
+    pub mod connection;
     pub mod curve_client;
     pub mod curve_message;
     pub mod curve_server;
@@ -179,6 +180,11 @@ fn command() {
 #[test]
 fn metadata() {
     check("metadata", bodies::metadata::run, 10_000);
+}
+
+#[test]
+fn connection() {
+    check("connection", bodies::connection::run, 1500);
 }
 
 #[test]

@@ -618,5 +618,10 @@ pub fn all() -> Vec<Seed> {
     zap_seeds(&mut out);
     curve_seeds(&mut out);
     small_seeds(&mut out);
+    out.extend(
+        crate::bodies::connection::seeds()
+            .into_iter()
+            .map(|(name, bytes)| ("connection", name, bytes)),
+    );
     out
 }
