@@ -5,7 +5,8 @@
 //! write, decoded frames and events. Every protocol case, including hostile input, is
 //! therefore a plain unit test.
 //!
-//! How an engine drives one connection:
+//! [`connection::Connection`] puts the pieces below together into one connection's
+//! protocol; the engine drives that. The pieces, in the order a connection uses them:
 //! 1. [`greeting::GreetingExchange`]: write what `take_output` gives, `feed` what arrives,
 //!    until it reports the peer's [`greeting::PeerVersion`] (ZMTP 1.0, 2.0, 3.0 or 3.1).
 //! 2. Pick the [`frame::Framing`] for that version and decode/encode with
