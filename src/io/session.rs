@@ -545,8 +545,16 @@ impl Session {
     }
 
     /// The socket closed or disconnected: send what is queued (within `linger` ms,
-    /// -1 = forever), then end.
+    /// -1 = forever), then end. A socket that closed or disconnected has ended its end
+    /// of the pipe first; one that still uses it (an unbind closing the connections
+    /// accepted through the endpoint) has the session end the pipe, as libzmq: what the
+    /// socket queued is dropped and the socket stops routing to this connection.
     pub fn close(&mut self, reactor: &mut Reactor, token: usize, linger: i32, now: Instant) {
+        if self.pipe.as_ref().is_some_and(|p| !p.is_peer_closed()) {
+            if let Some(mut pipe) = self.pipe.take() {
+                pipe.terminate();
+            }
+        }
         self.begin_close(linger, now);
         self.pump(reactor, token, now);
         self.check_linger_done(reactor);
@@ -574,15 +582,14 @@ impl Session {
         };
         if expired || drained {
             match std::mem::replace(&mut self.state, State::Done) {
+                // libzmq reports nothing for a connection it closes itself.
                 State::Connected => {
                     if let Some(mut engine) = self.engine.take() {
-                        let fd = engine.stream.fd() as u32;
                         engine.stream.deregister(reactor.registry());
-                        drop(engine);
-                        self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
+                // A connect in progress is reported CLOSED, as libzmq's connecter does.
+                State::Connecting(stream, _) => self.abandon_attempt(reactor, stream),
                 _ => {}
             }
             self.finish();

@@ -437,25 +437,17 @@ impl Socket {
                     inproc::unbind(&self.ctx, self.id, &name);
                     return Ok(());
                 }
-                let mine: Vec<PipeKey> = self
-                    .pipes
-                    .keys()
-                    .into_iter()
-                    .filter(|&k| {
-                        let p = &self.pipes[k];
-                        p.locally_initiated && p.endpoint.as_deref() == Some(name.as_str())
-                    })
-                    .collect();
-                if mine.is_empty() {
+                if self.close_connected_pipes(&name) == 0 {
                     return Err(Error::NoEnt);
                 }
-                for key in mine {
-                    self.pipes.finish(key);
-                }
-                self.reap_finished_pipes();
                 Ok(())
             }
             Endpoint::Network { .. } => {
+                // As libzmq, the socket's end of a connection's pipe closes first, at
+                // once: nothing more is routed to it and what it received but was not
+                // read is dropped. The session then sends what was already queued
+                // (within LINGER) and ends.
+                self.close_connected_pipes(endpoint);
                 let before = self.net.len();
                 let linger = self.options.linger;
                 let monitor = self.monitor.clone();
@@ -474,6 +466,25 @@ impl Socket {
                 Ok(())
             }
         }
+    }
+
+    /// Closes the pipes this socket connected to `endpoint` (an inproc name, or a
+    /// network endpoint as given to connect); returns how many.
+    fn close_connected_pipes(&mut self, endpoint: &str) -> usize {
+        let mine: Vec<PipeKey> = self
+            .pipes
+            .keys()
+            .into_iter()
+            .filter(|&k| {
+                let p = &self.pipes[k];
+                p.locally_initiated && p.endpoint.as_deref() == Some(endpoint)
+            })
+            .collect();
+        for &key in &mine {
+            self.pipes.finish(key);
+        }
+        self.reap_finished_pipes();
+        mine.len()
     }
 
     /// Sets an option; `None` is a NULL value pointer with length 0, which some options
@@ -540,8 +551,27 @@ impl Socket {
     }
 }
 
+impl Socket {
+    /// Closes every pipe, including those handed to us after the last look at the
+    /// mailbox.
+    fn drop_attached_pipes(&mut self) {
+        while let Some(command) = self.mailbox.try_recv() {
+            if let Command::Attach(pipe) = command {
+                drop(pipe);
+            }
+        }
+        for key in self.pipes.keys() {
+            self.pipes.remove(key);
+        }
+    }
+}
+
 impl Drop for Socket {
     fn drop(&mut self) {
+        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
+        // This comes before the sessions are told to close, so that they linger (send
+        // what is queued) rather than end their pipe themselves as for an unbind.
+        self.drop_attached_pipes();
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
             n.close(self.options.linger, &self.monitor);
@@ -552,17 +582,9 @@ impl Drop for Socket {
         for name in std::mem::take(&mut self.bound) {
             inproc::unbind(&self.ctx, self.id, &name);
         }
-        inproc::forget_pending(&self.ctx, self.id);
-        // Pipes handed to us after the last look at the mailbox are closed too.
-        while let Some(command) = self.mailbox.try_recv() {
-            if let Command::Attach(pipe) = command {
-                drop(pipe);
-            }
-        }
-        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
-        for key in self.pipes.keys() {
-            self.pipes.remove(key);
-        }
+        // A connection made before its inproc name was bound stays pending: the binder
+        // still receives what this socket sent (as libzmq).
+        self.drop_attached_pipes();
         self.ctx.socket_closed(self.id);
     }
 }
