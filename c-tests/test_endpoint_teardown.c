@@ -149,6 +149,56 @@ static void test_unbind_closes_accepted(const char *transport) {
     CHECK_OK(zmq_ctx_term(ctx));
 }
 
+/* What a PUSH had queued for the connection when it disconnects: sent (LINGER -1) when
+   the pipe was made at connect time; dropped with ZMQ_IMMEDIATE, where the connection's
+   session made the pipe and ends it itself. The PULL reads nothing while the PUSH fills
+   its pipe (RCVHWM 1, small kernel buffers, 100 kB messages). */
+static void test_disconnect_queued(int immediate) {
+    void *ctx = zmq_ctx_new();
+    char ep[256];
+    void *pull = sock(ctx, ZMQ_PULL);
+    net_set_int(pull, ZMQ_RCVHWM, 1);
+    net_set_int(pull, ZMQ_RCVBUF, 4096);
+    net_bind(pull, "tcp://127.0.0.1:*", ep, sizeof ep);
+    void *push = sock(ctx, ZMQ_PUSH);
+    net_set_int(push, ZMQ_IMMEDIATE, immediate);
+    net_set_int(push, ZMQ_SNDHWM, 5);
+    net_set_int(push, ZMQ_SNDBUF, 4096);
+    CHECK_OK(zmq_connect(push, ep));
+    tc_send_str(push, "hi", 0);
+    tc_recv_str_eq(pull, "hi", 0);
+
+    static char big[100000];
+    int sent = 0;
+    int64_t idle_since = tc_now_ms();
+    while (tc_now_ms() - idle_since < 200) {
+        if (zmq_send(push, big, sizeof big, ZMQ_DONTWAIT) == (int) sizeof big) {
+            sent++;
+            idle_since = tc_now_ms();
+        } else {
+            CHECK_EQ(zmq_errno(), EAGAIN);
+            tc_sleep_ms(10);
+        }
+    }
+    CHECK(sent > 5);
+    CHECK_OK(zmq_disconnect(push, ep));
+    for (int i = 0; i < 20; i++) {
+        (void) net_get_int(push, ZMQ_EVENTS);
+        tc_sleep_ms(10);
+    }
+    int got = 0;
+    net_set_int(pull, ZMQ_RCVTIMEO, 1000);
+    while (zmq_recv(pull, big, sizeof big, 0) == (int) sizeof big)
+        got++;
+    if (immediate ? got >= sent : got != sent)
+        TC_FAIL("IMMEDIATE=%d: %d of %d messages arrived after the disconnect", immediate,
+                got, sent);
+
+    close_now(push);
+    close_now(pull);
+    CHECK_OK(zmq_ctx_term(ctx));
+}
+
 /* Item 4: a PULL that disconnects drops what it had received on that connection but not
    read; after reconnecting it delivers only what is sent on the new connection. */
 static void test_disconnect_drops_unread(const char *transport) {
@@ -384,6 +434,10 @@ int main(int argc, char **argv) {
         if (selected(argc, argv, "teardown_events"))
             test_teardown_events(tr);
     }
+    if (selected(argc, argv, "disconnect_sends_queued"))
+        test_disconnect_queued(0);
+    if (selected(argc, argv, "disconnect_immediate_drops_queued"))
+        test_disconnect_queued(1);
     if (selected(argc, argv, "disconnect_while_connecting_event"))
         test_disconnect_while_connecting_event();
     if (selected(argc, argv, "inproc_closed_connector"))

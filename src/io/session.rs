@@ -398,7 +398,9 @@ impl Session {
                 ours.set_owner(reactor.mailbox());
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();
-                socket_end.endpoint = Some(Arc::from(self.spec.endpoint.as_str()));
+                // No endpoint: as in libzmq, a disconnect ends only the pipe the socket
+                // made at connect time itself. This one (ZMQ_IMMEDIATE, or accepted) is
+                // ended by the session, which drops what the socket had queued.
                 if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
