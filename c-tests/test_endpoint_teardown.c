@@ -151,9 +151,11 @@ static void test_unbind_closes_accepted(const char *transport) {
 
 /* What a PUSH had queued for the connection when it disconnects: sent (LINGER -1) when
    the pipe was made at connect time; dropped with ZMQ_IMMEDIATE, where the connection's
-   session made the pipe and ends it itself. The PULL reads nothing while the PUSH fills
-   its pipe (RCVHWM 1, small kernel buffers, 100 kB messages). */
-static void test_disconnect_queued(int immediate) {
+   session made the pipe and ends it itself. When the PUSH closes instead, all is sent
+   either way. The PULL reads nothing while the PUSH fills its pipe (RCVHWM 1, small
+   kernel buffers, 100 kB messages). The LINGER that counts is the one set last, before
+   the disconnect or close. */
+static void test_teardown_queued(int immediate, int use_close) {
     void *ctx = zmq_ctx_new();
     char ep[256];
     void *pull = sock(ctx, ZMQ_PULL);
@@ -161,6 +163,7 @@ static void test_disconnect_queued(int immediate) {
     net_set_int(pull, ZMQ_RCVBUF, 4096);
     net_bind(pull, "tcp://127.0.0.1:*", ep, sizeof ep);
     void *push = sock(ctx, ZMQ_PUSH);
+    net_set_int(push, ZMQ_LINGER, 0);
     net_set_int(push, ZMQ_IMMEDIATE, immediate);
     net_set_int(push, ZMQ_SNDHWM, 5);
     net_set_int(push, ZMQ_SNDBUF, 4096);
@@ -181,20 +184,26 @@ static void test_disconnect_queued(int immediate) {
         }
     }
     CHECK(sent > 5);
-    CHECK_OK(zmq_disconnect(push, ep));
-    for (int i = 0; i < 20; i++) {
-        (void) net_get_int(push, ZMQ_EVENTS);
-        tc_sleep_ms(10);
+    net_set_int(push, ZMQ_LINGER, -1);
+    if (use_close) {
+        CHECK_OK(zmq_close(push));
+    } else {
+        CHECK_OK(zmq_disconnect(push, ep));
+        for (int i = 0; i < 20; i++) {
+            (void) net_get_int(push, ZMQ_EVENTS);
+            tc_sleep_ms(10);
+        }
     }
     int got = 0;
     net_set_int(pull, ZMQ_RCVTIMEO, 1000);
     while (zmq_recv(pull, big, sizeof big, 0) == (int) sizeof big)
         got++;
-    if (immediate ? got >= sent : got != sent)
-        TC_FAIL("IMMEDIATE=%d: %d of %d messages arrived after the disconnect", immediate,
-                got, sent);
+    if (immediate && !use_close ? got >= sent : got != sent)
+        TC_FAIL("IMMEDIATE=%d: %d of %d messages arrived after the %s", immediate, got,
+                sent, use_close ? "close" : "disconnect");
 
-    close_now(push);
+    if (!use_close)
+        close_now(push);
     close_now(pull);
     CHECK_OK(zmq_ctx_term(ctx));
 }
@@ -435,9 +444,13 @@ int main(int argc, char **argv) {
             test_teardown_events(tr);
     }
     if (selected(argc, argv, "disconnect_sends_queued"))
-        test_disconnect_queued(0);
+        test_teardown_queued(0, 0);
     if (selected(argc, argv, "disconnect_immediate_drops_queued"))
-        test_disconnect_queued(1);
+        test_teardown_queued(1, 0);
+    if (selected(argc, argv, "close_sends_queued")) {
+        test_teardown_queued(0, 1);
+        test_teardown_queued(1, 1);
+    }
     if (selected(argc, argv, "disconnect_while_connecting_event"))
         test_disconnect_while_connecting_event();
     if (selected(argc, argv, "inproc_closed_connector"))

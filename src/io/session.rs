@@ -547,12 +547,19 @@ impl Session {
     }
 
     /// The socket closed or disconnected: send what is queued (within `linger` ms,
-    /// -1 = forever), then end. A socket that closed or disconnected has ended its end
-    /// of the pipe first; one that still uses it (an unbind closing the connections
-    /// accepted through the endpoint) has the session end the pipe, as libzmq: what the
-    /// socket queued is dropped and the socket stops routing to this connection.
-    pub fn close(&mut self, reactor: &mut Reactor, token: usize, linger: i32, now: Instant) {
-        if self.pipe.as_ref().is_some_and(|p| !p.is_peer_closed()) {
+    /// -1 = forever; the socket ends its end of the pipe), then end. With `end_pipe`
+    /// (an unbind closing the connections accepted through the endpoint, a disconnect
+    /// of a pipe this session made) the session ends the pipe itself at once, as
+    /// libzmq: what the socket queued is dropped and the socket stops routing here.
+    pub fn close(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        linger: i32,
+        end_pipe: bool,
+        now: Instant,
+    ) {
+        if end_pipe {
             if let Some(mut pipe) = self.pipe.take() {
                 pipe.terminate();
             }

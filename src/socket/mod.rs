@@ -67,14 +67,19 @@ struct NetObject {
     io: Arc<Mailbox>,
     /// The listening descriptor (for the CLOSED event); None for connections.
     listener_fd: Option<i32>,
+    /// A connection whose pipe the socket made at connect time (not ZMQ_IMMEDIATE):
+    /// the socket ends that pipe itself on disconnect.
+    socket_made_pipe: bool,
 }
 
 impl NetObject {
-    /// Asks the I/O thread to close it; reports a listener's CLOSED.
-    fn close(&self, linger: i32, monitor: &SharedMonitor) {
+    /// Asks the I/O thread to close it (see `Command::Close` for `end_pipe`); reports
+    /// a listener's CLOSED.
+    fn close(&self, linger: i32, end_pipe: bool, monitor: &SharedMonitor) {
         self.io.send(Command::Close {
             id: self.id,
             linger,
+            end_pipe,
         });
         if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
             m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
@@ -360,6 +365,7 @@ impl Socket {
                     id,
                     io,
                     listener_fd: Some(fd),
+                    socket_made_pipe: false,
                 });
                 self.options.last_endpoint = resolved;
                 Ok(())
@@ -412,12 +418,14 @@ impl Socket {
                     monitor: self.monitor.clone(),
                     ctx: self.ctx.clone(),
                 };
+                let socket_made_pipe = spec.pipe.is_some();
                 io.send(Command::AddSession(Box::new(spec)));
                 self.net.push(NetObject {
                     resolved: endpoint.to_owned(),
                     id,
                     io,
                     listener_fd: None,
+                    socket_made_pipe,
                 });
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -443,11 +451,6 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { .. } => {
-                // As libzmq, the socket's end of a connection's pipe closes first, at
-                // once: nothing more is routed to it and what it received but was not
-                // read is dropped. The session then sends what was already queued
-                // (within LINGER) and ends.
-                self.close_connected_pipes(endpoint);
                 let before = self.net.len();
                 let linger = self.options.linger;
                 let monitor = self.monitor.clone();
@@ -456,13 +459,18 @@ impl Socket {
                     // is ENOENT, as libzmq); a connection as it was given.
                     let matches = n.resolved == endpoint;
                     if matches {
-                        n.close(linger, &monitor);
+                        n.close(linger, !n.socket_made_pipe, &monitor);
                     }
                     !matches
                 });
                 if self.net.len() == before {
                     return Err(Error::NoEnt);
                 }
+                // As libzmq, the socket's end of the pipe it made at connect time closes
+                // at once: nothing more is routed to it and what it received but did
+                // not read is dropped. The session (told first, so that it lingers as
+                // now configured) sends what was queued, then ends.
+                self.close_connected_pipes(endpoint);
                 Ok(())
             }
         }
@@ -551,30 +559,11 @@ impl Socket {
     }
 }
 
-impl Socket {
-    /// Closes every pipe, including those handed to us after the last look at the
-    /// mailbox.
-    fn drop_attached_pipes(&mut self) {
-        while let Some(command) = self.mailbox.try_recv() {
-            if let Command::Attach(pipe) = command {
-                drop(pipe);
-            }
-        }
-        for key in self.pipes.keys() {
-            self.pipes.remove(key);
-        }
-    }
-}
-
 impl Drop for Socket {
     fn drop(&mut self) {
-        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
-        // This comes before the sessions are told to close, so that they linger (send
-        // what is queued) rather than end their pipe themselves as for an unbind.
-        self.drop_attached_pipes();
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
-            n.close(self.options.linger, &self.monitor);
+            n.close(self.options.linger, false, &self.monitor);
         }
         if let Some(m) = self.monitor.lock().take() {
             m.stop();
@@ -584,7 +573,16 @@ impl Drop for Socket {
         }
         // A connection made before its inproc name was bound stays pending: the binder
         // still receives what this socket sent (as libzmq).
-        self.drop_attached_pipes();
+        // Pipes handed to us after the last look at the mailbox are closed too.
+        while let Some(command) = self.mailbox.try_recv() {
+            if let Command::Attach(pipe) = command {
+                drop(pipe);
+            }
+        }
+        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
+        for key in self.pipes.keys() {
+            self.pipes.remove(key);
+        }
         self.ctx.socket_closed(self.id);
     }
 }
