@@ -1,9 +1,9 @@
 //! A session: the I/O-thread side of one connection's pipe to a socket. A connecting
 //! session outlives its connections: it connects, reconnects with backoff after a
 //! failure, and keeps the pipe (messages queue up to the HWM while disconnected) unless
-//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives exactly as long as its
-//! connection. On close it lingers: it keeps sending what the socket queued, up to
-//! ZMQ_LINGER, then ends.
+//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives as long as its connection
+//! and its listener. On close it lingers: it keeps sending what the socket queued, up
+//! to ZMQ_LINGER, then ends; on an unbind it ends its pipe and connection at once.
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
