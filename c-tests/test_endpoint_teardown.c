@@ -6,8 +6,11 @@
 //   that disconnects and reconnects never delivers them;
 // - zmq_unbind closes the connections accepted through the endpoint (their peers see
 //   DISCONNECTED and nothing more flows), not only the listener;
+// - what a socket queued for a connection is still sent after zmq_disconnect (LINGER
+//   -1) unless ZMQ_IMMEDIATE made the connection's session own the pipe: then it is
+//   dropped; after zmq_close it is sent either way; the LINGER set last counts;
 // - the disconnecting/unbinding socket's monitor reports CLOSED for the listener only:
-//   no event for the connections it closes;
+//   no event for the connections it closes, but CLOSED for a connect still in progress;
 // - inproc connect before bind: messages sent by a connector that closed before the bind
 //   are delivered once the bind happens (libzmq keeps the pending pipe).
 // Each scenario runs in its own context: libzmq's I/O thread has been seen to lose an
