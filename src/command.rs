@@ -33,7 +33,14 @@ pub enum Command {
     /// To an I/O thread: connect (and reconnect) to an endpoint.
     AddSession(Box<SessionSpec>),
     /// To an I/O thread: close a listener or session, lingering up to `linger` ms.
-    Close { id: u64, linger: i32 },
+    /// With `end_pipe` the sessions end their pipe to the socket themselves at once,
+    /// dropping what the socket queued (an unbind; a disconnect of a pipe the session
+    /// made); otherwise the socket ends it and they send what it queued first.
+    Close {
+        id: u64,
+        linger: i32,
+        end_pipe: bool,
+    },
     /// To an I/O thread: finish once every session has lingered, then exit.
     StopIo,
 }

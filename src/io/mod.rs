@@ -263,7 +263,11 @@ impl Reactor {
         match command {
             Command::AddListener(spec) => self.add_listener(*spec),
             Command::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
-            Command::Close { id, linger } => self.close_object(id, linger, now),
+            Command::Close {
+                id,
+                linger,
+                end_pipe,
+            } => self.close_object(id, linger, end_pipe, now),
             Command::ActivateRead(pipe)
             | Command::ActivateWrite(pipe, _)
             | Command::PipeTerm(pipe)
@@ -277,7 +281,7 @@ impl Reactor {
         }
     }
 
-    fn close_object(&mut self, id: u64, linger: i32, now: Instant) {
+    fn close_object(&mut self, id: u64, linger: i32, end_pipe: bool, now: Instant) {
         let Some(&slot) = self.by_id.get(&id) else {
             return;
         };
@@ -287,12 +291,14 @@ impl Reactor {
                 let children = std::mem::take(&mut l.children);
                 self.remove(slot, id);
                 for child in children {
-                    self.close_object(child, linger, now);
+                    self.close_object(child, linger, end_pipe, now);
                 }
             }
             Some(Object::Session(s)) => {
                 self.objects[slot] = Some(Object::Session(s));
-                self.with_session(slot, now, |s, r, now| s.close(r, slot, linger, now));
+                self.with_session(slot, now, |s, r, now| {
+                    s.close(r, slot, linger, end_pipe, now)
+                });
             }
             None => {}
         }

@@ -1,9 +1,9 @@
 //! A session: the I/O-thread side of one connection's pipe to a socket. A connecting
 //! session outlives its connections: it connects, reconnects with backoff after a
 //! failure, and keeps the pipe (messages queue up to the HWM while disconnected) unless
-//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives exactly as long as its
-//! connection. On close it lingers: it keeps sending what the socket queued, up to
-//! ZMQ_LINGER, then ends.
+//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives as long as its connection
+//! and its listener. On close it lingers: it keeps sending what the socket queued, up
+//! to ZMQ_LINGER, then ends; on an unbind it ends its pipe and connection at once.
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
@@ -460,7 +460,9 @@ impl Session {
                 ours.set_owner(reactor.mailbox());
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();
-                socket_end.endpoint = Some(Arc::from(self.spec.endpoint.as_str()));
+                // No endpoint: as in libzmq, a disconnect ends only the pipe the socket
+                // made at connect time itself. This one (ZMQ_IMMEDIATE, or accepted) is
+                // ended by the session, which drops what the socket had queued.
                 if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
@@ -625,8 +627,23 @@ impl Session {
     }
 
     /// The socket closed or disconnected: send what is queued (within `linger` ms,
-    /// -1 = forever), then end.
-    pub fn close(&mut self, reactor: &mut Reactor, token: usize, linger: i32, now: Instant) {
+    /// -1 = forever; the socket ends its end of the pipe), then end. With `end_pipe`
+    /// (an unbind closing the connections accepted through the endpoint, a disconnect
+    /// of a pipe this session made) the session ends the pipe itself at once, as
+    /// libzmq: what the socket queued is dropped and the socket stops routing here.
+    pub fn close(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        linger: i32,
+        end_pipe: bool,
+        now: Instant,
+    ) {
+        if end_pipe {
+            if let Some(mut pipe) = self.pipe.take() {
+                pipe.terminate();
+            }
+        }
         self.begin_close(linger, now);
         self.pump(reactor, token, now);
         self.check_linger_done(reactor);
@@ -654,16 +671,16 @@ impl Session {
         };
         if expired || drained {
             match std::mem::replace(&mut self.state, State::Done) {
+                // libzmq reports nothing for a connection it closes itself.
                 State::Connected => {
                     if let Some(mut engine) = self.engine.take() {
-                        let fd = engine.stream.fd() as u32;
                         engine.stream.deregister(reactor.registry());
-                        drop(engine);
-                        self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) | State::Proxying(mut stream, _) => {
-                    stream.deregister(reactor.registry())
+                // A connect in progress (also one still talking to its SOCKS proxy) is
+                // reported CLOSED, as libzmq's connecter does.
+                State::Connecting(stream, _) | State::Proxying(stream, _) => {
+                    self.abandon_attempt(reactor, stream)
                 }
                 _ => {}
             }

@@ -82,7 +82,8 @@ pub struct Pipe {
     done: bool,
     /// The peer's routing id as seen by a ROUTER (assigned by the socket).
     pub routing_id: Vec<u8>,
-    /// The bind/connect endpoint this pipe belongs to (for unbind/disconnect).
+    /// The endpoint the socket connected this pipe to, for disconnect (an inproc
+    /// name, or a tcp/ipc endpoint when the socket made the pipe at connect time).
     pub endpoint: Option<Arc<str>>,
     /// True on the connecting side.
     pub locally_initiated: bool,

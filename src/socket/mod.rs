@@ -67,14 +67,19 @@ struct NetObject {
     io: Arc<Mailbox>,
     /// The listening descriptor (for the CLOSED event); None for connections.
     listener_fd: Option<i32>,
+    /// A connection whose pipe the socket made at connect time (not ZMQ_IMMEDIATE):
+    /// the socket ends that pipe itself on disconnect.
+    socket_made_pipe: bool,
 }
 
 impl NetObject {
-    /// Asks the I/O thread to close it; reports a listener's CLOSED.
-    fn close(&self, linger: i32, monitor: &SharedMonitor) {
+    /// Asks the I/O thread to close it (see `Command::Close` for `end_pipe`); reports
+    /// a listener's CLOSED.
+    fn close(&self, linger: i32, end_pipe: bool, monitor: &SharedMonitor) {
         self.io.send(Command::Close {
             id: self.id,
             linger,
+            end_pipe,
         });
         if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
             m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
@@ -375,6 +380,7 @@ impl Socket {
                     id,
                     io,
                     listener_fd: Some(fd),
+                    socket_made_pipe: false,
                 });
                 self.options.last_endpoint = resolved;
                 Ok(())
@@ -427,12 +433,14 @@ impl Socket {
                     monitor: self.monitor.clone(),
                     ctx: self.ctx.clone(),
                 };
+                let socket_made_pipe = spec.pipe.is_some();
                 io.send(Command::AddSession(Box::new(spec)));
                 self.net.push(NetObject {
                     resolved: endpoint.to_owned(),
                     id,
                     io,
                     listener_fd: None,
+                    socket_made_pipe,
                 });
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -452,22 +460,9 @@ impl Socket {
                     inproc::unbind(&self.ctx, self.id, &name);
                     return Ok(());
                 }
-                let mine: Vec<PipeKey> = self
-                    .pipes
-                    .keys()
-                    .into_iter()
-                    .filter(|&k| {
-                        let p = &self.pipes[k];
-                        p.locally_initiated && p.endpoint.as_deref() == Some(name.as_str())
-                    })
-                    .collect();
-                if mine.is_empty() {
+                if self.close_connected_pipes(&name) == 0 {
                     return Err(Error::NoEnt);
                 }
-                for key in mine {
-                    self.pipes.finish(key);
-                }
-                self.reap_finished_pipes();
                 Ok(())
             }
             Endpoint::Network { .. } => {
@@ -479,16 +474,40 @@ impl Socket {
                     // is ENOENT, as libzmq); a connection as it was given.
                     let matches = n.resolved == endpoint;
                     if matches {
-                        n.close(linger, &monitor);
+                        n.close(linger, !n.socket_made_pipe, &monitor);
                     }
                     !matches
                 });
                 if self.net.len() == before {
                     return Err(Error::NoEnt);
                 }
+                // As libzmq, the socket's end of the pipe it made at connect time closes
+                // at once: nothing more is routed to it and what it received but did
+                // not read is dropped. The session (told first, so that it lingers as
+                // now configured) sends what was queued, then ends.
+                self.close_connected_pipes(endpoint);
                 Ok(())
             }
         }
+    }
+
+    /// Closes the pipes this socket connected to `endpoint` (an inproc name, or a
+    /// network endpoint as given to connect); returns how many.
+    fn close_connected_pipes(&mut self, endpoint: &str) -> usize {
+        let mine: Vec<PipeKey> = self
+            .pipes
+            .keys()
+            .into_iter()
+            .filter(|&k| {
+                let p = &self.pipes[k];
+                p.locally_initiated && p.endpoint.as_deref() == Some(endpoint)
+            })
+            .collect();
+        for &key in &mine {
+            self.pipes.finish(key);
+        }
+        self.reap_finished_pipes();
+        mine.len()
     }
 
     /// Sets an option; `None` is a NULL value pointer with length 0, which some options
@@ -586,7 +605,7 @@ impl Drop for Socket {
     fn drop(&mut self) {
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
-            n.close(self.options.linger, &self.monitor);
+            n.close(self.options.linger, false, &self.monitor);
         }
         if let Some(m) = self.monitor.lock().take() {
             m.stop();
@@ -594,7 +613,8 @@ impl Drop for Socket {
         for name in std::mem::take(&mut self.bound) {
             inproc::unbind(&self.ctx, self.id, &name);
         }
-        inproc::forget_pending(&self.ctx, self.id);
+        // A connection made before its inproc name was bound stays pending: the binder
+        // still receives what this socket sent (as libzmq).
         // Pipes handed to us after the last look at the mailbox are closed too.
         while let Some(command) = self.mailbox.try_recv() {
             if let Command::Attach(pipe) = command {

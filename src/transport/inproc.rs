@@ -223,21 +223,3 @@ pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
         registry.bound.remove(name);
     }
 }
-
-/// Drops the pending connections a closing socket made.
-pub fn forget_pending(ctx: &CtxInner, socket_id: u64) {
-    let dropped: Vec<PendingConnection> = {
-        let mut registry = ctx.inproc.lock();
-        let mut dropped = Vec::new();
-        for list in registry.pending.values_mut() {
-            let (gone, keep): (Vec<_>, Vec<_>) = list
-                .drain(..)
-                .partition(|p| p.connector.socket_id == socket_id);
-            *list = keep;
-            dropped.extend(gone);
-        }
-        registry.pending.retain(|_, l| !l.is_empty());
-        dropped
-    };
-    drop(dropped);
-}
