@@ -24,7 +24,8 @@
  * byte. Nothing whole may be lost for peers that were not killed.
  *
  * Environment: ZMQ_STRESS_SEED (default fixed, printed), ZMQ_STRESS_MSGS (per good peer,
- * default 40), ZMQ_STRESS_TIMEOUT (seconds, hard limit, default 50).
+ * default 200), ZMQ_STRESS_TIMEOUT (seconds, hard limit, default 50), ZMQ_STRESS_PARTS
+ * (which senders run, default "good,killed,raw": to tell which disruption catches what).
  */
 #include "common.h"
 #include "test_net_util.h"
@@ -43,11 +44,11 @@ enum {
     GOOD_DEALERS = 12,  /* peers 0..11 (even: tcp, odd: ipc) */
     GOOD_PUSHES = 12,   /* peers 12..23 */
     KILLED = 8,         /* peers 100..107 (child processes) */
-    RAW = 48,           /* peers 200..247 */
+    RAW = 96,           /* peers 200..295: every cut mode x socket x transport, twice */
     RAW_THREADS = 6,
     CUT_MODES = 12,
     WINDOW = 8, /* echoes a DEALER waits for at most */
-    MAX_PEERS = 256,
+    MAX_PEERS = 512,
 };
 #define FIRST_PUSH GOOD_DEALERS
 #define FIRST_KILLED 100
@@ -55,7 +56,9 @@ enum {
 static const uint32_t MAGIC = 0x4d53544du; /* "MTSM" little-endian */
 
 static uint64_t g_seed;
-static int g_msgs = 40;
+static int g_msgs = 200;
+enum { PART_GOOD = 1, PART_KILLED = 2, PART_RAW = 4 };
+static int g_parts = PART_GOOD | PART_KILLED | PART_RAW;
 
 /* --- deterministic randomness ------------------------------------------------------- */
 
@@ -324,10 +327,10 @@ static long expected_from(side_t *sd, uint32_t p) {
     if (k == K_NONE || peer_to_router(p) != sd->router)
         return 0;
     if (k == K_KILLED_PUSH || k == K_KILLED_DEALER)
-        return -1;
+        return g_parts & PART_KILLED ? -1 : 0;
     if (k == K_RAW_PUSH || k == K_RAW_DEALER)
-        return 3;
-    return g_msgs;
+        return g_parts & PART_RAW ? 3 : 0;
+    return g_parts & PART_GOOD ? g_msgs : 0;
 }
 
 static int side_complete(side_t *sd, char *missing, size_t n) {
@@ -719,7 +722,7 @@ static void *raw_main(void *arg) {
     CHECK(scratch != NULL);
     rng_t r = rng_for(0x7a, (uint64_t) t, 0);
     for (uint32_t p = FIRST_RAW + (uint32_t) t; p < FIRST_RAW + RAW; p += RAW_THREADS) {
-        tc_sleep_ms((int) rng_below(&r, 250));
+        tc_sleep_ms((int) rng_below(&r, 300));
         raw_sender(p, scratch);
     }
     free(scratch);
@@ -770,10 +773,16 @@ int main(int argc, char **argv) {
 
     signal(SIGPIPE, SIG_IGN);
     g_seed = env_u64("ZMQ_STRESS_SEED", 0x6d756c7469706172ull);
-    g_msgs = (int) env_u64("ZMQ_STRESS_MSGS", 40);
+    g_msgs = (int) env_u64("ZMQ_STRESS_MSGS", 200);
+    const char *parts = getenv("ZMQ_STRESS_PARTS");
+    if (parts && *parts)
+        g_parts = (strstr(parts, "good") ? PART_GOOD : 0) |
+                  (strstr(parts, "killed") ? PART_KILLED : 0) |
+                  (strstr(parts, "raw") ? PART_RAW : 0);
     g_timeout_s = (int) env_u64("ZMQ_STRESS_TIMEOUT", 50);
-    printf("seed 0x%llx (ZMQ_STRESS_SEED), %d messages per good peer\n",
-           (unsigned long long) g_seed, g_msgs);
+    printf("seed 0x%llx (ZMQ_STRESS_SEED), %d messages per good peer, senders:%s%s%s\n",
+           (unsigned long long) g_seed, g_msgs, g_parts & PART_GOOD ? " good" : "",
+           g_parts & PART_KILLED ? " killed" : "", g_parts & PART_RAW ? " raw" : "");
     fflush(stdout);
     atexit(kill_children);
     pthread_t wd;
@@ -791,7 +800,8 @@ int main(int argc, char **argv) {
 
     /* killed peers first: they need to start a process */
     rng_t r = rng_for(0x4b, 0, 0);
-    for (int i = 0; i < KILLED; i++) {
+    int killed = g_parts & PART_KILLED ? KILLED : 0;
+    for (int i = 0; i < killed; i++) {
         uint32_t p = FIRST_KILLED + (uint32_t) i;
         const char *ep = peer_to_router(p) ? g_router_ep[peer_ipc(p)] : g_pull_ep[peer_ipc(p)];
         g_children[i] = spawn_child(p, ep);
@@ -799,8 +809,9 @@ int main(int argc, char **argv) {
 
     void *peers_ctx = zmq_ctx_new();
     CHECK(peers_ctx != NULL);
+    int goods = g_parts & PART_GOOD ? GOOD_DEALERS + GOOD_PUSHES : 0;
     good_t good[GOOD_DEALERS + GOOD_PUSHES];
-    for (uint32_t p = 0; p < GOOD_DEALERS + GOOD_PUSHES; p++) {
+    for (uint32_t p = 0; p < (uint32_t) goods; p++) {
         good_t *g = &good[p];
         g->ctx = peers_ctx;
         g->peer = p;
@@ -808,13 +819,14 @@ int main(int argc, char **argv) {
         g->sock = NULL;
         CHECK(pthread_create(&g->th, NULL, good_main, g) == 0);
     }
+    int raw_threads = g_parts & PART_RAW ? RAW_THREADS : 0;
     pthread_t raws[RAW_THREADS];
-    for (int t = 0; t < RAW_THREADS; t++)
+    for (int t = 0; t < raw_threads; t++)
         CHECK(pthread_create(&raws[t], NULL, raw_main, (void *) (intptr_t) t) == 0);
 
     /* kill each child once it has delivered something, at a random moment after that */
     uint32_t delivered_at_kill[KILLED];
-    for (int i = 0; i < KILLED; i++) {
+    for (int i = 0; i < killed; i++) {
         uint32_t p = FIRST_KILLED + (uint32_t) i;
         side_t *sd = peer_to_router(p) ? &g_router : &g_pull;
         int64_t deadline = tc_now_ms() + 15000;
@@ -837,16 +849,16 @@ int main(int argc, char **argv) {
         delivered_at_kill[i] = next_of(sd, p);
     }
 
-    for (int i = 0; i < GOOD_DEALERS + GOOD_PUSHES; i++)
+    for (int i = 0; i < goods; i++)
         CHECK(pthread_join(good[i].th, NULL) == 0);
-    for (int t = 0; t < RAW_THREADS; t++)
+    for (int t = 0; t < raw_threads; t++)
         CHECK(pthread_join(raws[t], NULL) == 0);
     __atomic_store_n(&g_producers_done_at, tc_now_ms(), __ATOMIC_RELEASE);
     __atomic_store_n(&g_producers_done, 1, __ATOMIC_RELEASE);
     CHECK(pthread_join(sides[0], NULL) == 0);
     CHECK(pthread_join(sides[1], NULL) == 0);
 
-    for (int i = 0; i < KILLED; i++) {
+    for (int i = 0; i < killed; i++) {
         uint32_t p = FIRST_KILLED + (uint32_t) i;
         side_t *sd = peer_to_router(p) ? &g_router : &g_pull;
         printf("killed peer %u (%s over %s): %u whole messages delivered (%u when killed)\n",
@@ -857,7 +869,7 @@ int main(int argc, char **argv) {
            (long long) g_router.messages, (long long) g_pull.messages,
            (long long) (tc_now_ms() - t0));
 
-    for (int i = 0; i < GOOD_DEALERS + GOOD_PUSHES; i++)
+    for (int i = 0; i < goods; i++)
         CHECK_OK(zmq_close(good[i].sock));
     CHECK_OK(zmq_ctx_term(peers_ctx));
     CHECK_OK(zmq_close(g_router.sock));
