@@ -3,7 +3,7 @@
 
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
-use crate::pipe::{Pipe, PipeId};
+use crate::pipe::{HwmBoost, Pipe, PipeId};
 
 pub enum Command {
     /// The peer flushed into a pipe we had found empty: it has messages again.
@@ -15,11 +15,14 @@ pub enum Command {
     /// A connecting peer created a pipe to this (bound) socket: here is our end.
     Attach(Box<Pipe>),
     /// The socket we connected to before it was bound is now bound: the pipe's limits
-    /// grow by the binder's HWMs.
-    InprocConnected {
+    /// grow by the binder's HWMs (the boost: its SNDHWM inbound, its RCVHWM outbound).
+    InprocConnected { pipe: PipeId, boost: HwmBoost },
+    /// The socket at the other end changed its HWMs (`ZMQ_SNDHWM`/`ZMQ_RCVHWM`): its
+    /// SNDHWM bounds what we read, its RCVHWM what we write (`Pipe::apply_hwms`).
+    PipeHwm {
         pipe: PipeId,
-        out_hwm: u64,
-        in_hwm: u64,
+        peer_sndhwm: i32,
+        peer_rcvhwm: i32,
     },
     /// The context is terminating: blocking calls must fail with ETERM.
     Stop,

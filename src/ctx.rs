@@ -5,6 +5,7 @@
 use crate::command::Command;
 use crate::constants::*;
 use crate::error::{Error, Result};
+use crate::io::thread_setup::ThreadSettings;
 use crate::io::IoThread;
 use crate::mailbox::Mailbox;
 use crate::socket::{Inherited, Socket};
@@ -28,9 +29,8 @@ struct State {
     ipv6: bool,
     blocky: bool,
     /// Also readable as ZMQ_THREAD_PRIORITY's twin ZMQ_SOCKET_LIMIT (both are 3): kept for set only.
-    thread_priority: i32,
-    thread_sched_policy: i32,
-    thread_name_prefix: i32,
+    /// How I/O threads are named and scheduled (the ZMQ_THREAD_* options).
+    threads: ThreadSettings,
 }
 
 pub struct CtxInner {
@@ -45,8 +45,10 @@ pub struct CtxInner {
 
 impl CtxInner {
     /// The mailbox of the I/O thread serving socket `socket_id` (threads start on first
-    /// use). EMTHREAD when the context has ZMQ_IO_THREADS = 0.
-    pub(crate) fn io_thread(&self, socket_id: u64) -> Result<Arc<Mailbox>> {
+    /// use), among those its `ZMQ_AFFINITY` bitmap allows (bit i = thread i; 0 = any).
+    /// EMTHREAD when the context has ZMQ_IO_THREADS = 0 or the bitmap names no thread,
+    /// as in libzmq.
+    pub(crate) fn io_thread(&self, socket_id: u64, affinity: u64) -> Result<Arc<Mailbox>> {
         let mut threads = self.io.lock();
         if threads.is_empty() {
             let n = self.state.lock().io_threads;
@@ -54,11 +56,24 @@ impl CtxInner {
                 return Err(Error::MThread);
             }
             for i in 0..n as usize {
-                threads.push(IoThread::spawn(i).map_err(|_| Error::MThread)?);
+                let settings = self.state.lock().threads.clone();
+                threads.push(IoThread::spawn(i, settings).map_err(|_| Error::MThread)?);
             }
         }
-        let index = (socket_id % threads.len() as u64) as usize;
-        Ok(threads[index].mailbox().clone())
+        let allowed: Vec<&IoThread> = threads
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| affinity == 0 || (*i < 64 && affinity & (1u64 << i) != 0))
+            .map(|(_, thread)| thread)
+            .collect();
+        if allowed.is_empty() {
+            return Err(Error::MThread);
+        }
+        let index = (socket_id % allowed.len() as u64) as usize;
+        allowed
+            .get(index)
+            .map(|thread| thread.mailbox().clone())
+            .ok_or(Error::MThread)
     }
 
     /// True once the context is shutting down.
@@ -126,9 +141,7 @@ impl Context {
                     max_msgsz: i32::MAX,
                     ipv6: false,
                     blocky: true,
-                    thread_priority: ZMQ_THREAD_PRIORITY_DFLT,
-                    thread_sched_policy: ZMQ_THREAD_SCHED_POLICY_DFLT,
-                    thread_name_prefix: 0,
+                    threads: ThreadSettings::default(),
                 }),
                 all_closed: Condvar::new(),
                 inproc: Mutex::new(Registry::default()),
@@ -177,10 +190,17 @@ impl Context {
         match option {
             ZMQ_IO_THREADS if value >= 0 => state.io_threads = value,
             ZMQ_MAX_SOCKETS if value >= 1 => state.max_sockets = value,
-            ZMQ_THREAD_PRIORITY if value >= 0 => state.thread_priority = value,
-            ZMQ_THREAD_SCHED_POLICY if value >= 0 => state.thread_sched_policy = value,
-            ZMQ_THREAD_AFFINITY_CPU_ADD | ZMQ_THREAD_AFFINITY_CPU_REMOVE if value >= 0 => {}
-            ZMQ_THREAD_NAME_PREFIX if value >= 0 => state.thread_name_prefix = value,
+            ZMQ_THREAD_PRIORITY if value >= 0 => state.threads.priority = value,
+            ZMQ_THREAD_SCHED_POLICY if value >= 0 => state.threads.sched_policy = value,
+            ZMQ_THREAD_AFFINITY_CPU_ADD if value >= 0 => _ = state.threads.cpus.insert(value),
+            // Removing a CPU that was never added is EINVAL, as in libzmq.
+            ZMQ_THREAD_AFFINITY_CPU_REMOVE if value >= 0 => {
+                if !state.threads.cpus.remove(&value) {
+                    return Err(Error::Inval);
+                }
+            }
+            // Any int: libzmq keeps its decimal text as the prefix.
+            ZMQ_THREAD_NAME_PREFIX => state.threads.name_prefix = Some(value.to_string()),
             ZMQ_MAX_MSGSZ if value >= 0 => state.max_msgsz = value,
             ZMQ_IPV6 if value >= 0 => state.ipv6 = value != 0,
             ZMQ_BLOCKY if value >= 0 => state.blocky = value != 0,
@@ -199,8 +219,14 @@ impl Context {
             ZMQ_BLOCKY => i32::from(state.blocky),
             ZMQ_MAX_MSGSZ => state.max_msgsz,
             ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
-            ZMQ_THREAD_SCHED_POLICY => state.thread_sched_policy,
-            ZMQ_THREAD_NAME_PREFIX => state.thread_name_prefix,
+            ZMQ_THREAD_SCHED_POLICY => state.threads.sched_policy,
+            // libzmq reads the prefix back with atoi: 0 when unset.
+            ZMQ_THREAD_NAME_PREFIX => state
+                .threads
+                .name_prefix
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0),
             _ => return Err(Error::Inval),
         })
     }

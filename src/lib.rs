@@ -36,6 +36,8 @@ pub mod proxy;
 /// cbindgen:ignore
 pub mod routing;
 /// cbindgen:ignore
+pub mod signal_mask;
+/// cbindgen:ignore
 pub mod socket;
 /// cbindgen:ignore
 pub mod timers;

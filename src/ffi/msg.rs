@@ -5,7 +5,7 @@ use super::boundary::guard;
 use super::types::zmq_msg_t;
 use crate::constants::*;
 use crate::error::{Error, Result};
-use crate::msg::Msg;
+use crate::msg::{Msg, SOURCE_FD_PROPERTY};
 use libc::{c_char, c_int, c_void, size_t};
 
 /// The live message in C storage; EFAULT for NULL or storage that holds no message.
@@ -159,7 +159,13 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
         match property {
             ZMQ_MORE => Ok(c_int::from(m.more())),
-            ZMQ_SRCFD => Ok(-1),
+            // The descriptor is a property of the connection's messages; a message
+            // without it fails like the property lookup (EINVAL), as in libzmq.
+            ZMQ_SRCFD => m
+                .metadata()
+                .and_then(|props| props.get(SOURCE_FD_PROPERTY))
+                .and_then(|text| text.to_str().ok()?.parse::<c_int>().ok())
+                .ok_or(Error::Inval),
             ZMQ_SHARED => Ok(c_int::from(m.is_shared())),
             _ => Err(Error::Inval),
         }

@@ -46,15 +46,18 @@ pub unsafe extern "C" fn zmq_poll(
                 });
             }
         }
-        let ready = poll(&mut entries, timeout, |i| {
+        let result = poll(&mut entries, timeout, |i| {
             // SAFETY: checked above; each socket is borrowed only for this call, so an
             // array naming one socket twice creates no overlapping borrows.
             let socket = unsafe { handles::socket(items[i].socket)? };
             socket.events()
-        })?;
+        });
+        // Also on failure (EINTR, ETERM): libzmq writes every item's revents on each pass,
+        // so an interrupted wait leaves the zeroes of the passes that found nothing, not
+        // the previous call's values.
         for (item, entry) in items.iter_mut().zip(entries.iter()) {
             item.revents = entry.revents;
         }
-        Ok(ready as c_int)
+        Ok(result? as c_int)
     })
 }

@@ -23,6 +23,20 @@ fn size_as_int(size: usize) -> c_int {
     size.min(c_int::MAX as usize) as c_int
 }
 
+/// A message copied from the caller's `len` bytes at `buf`. As in libzmq, the storage
+/// is allocated first: a size that cannot be allocated is ENOMEM whatever `buf` is. A
+/// NULL `buf` with a length is EFAULT (where libzmq asserts).
+fn copy_caller_bytes(buf: *const c_void, len: size_t) -> Result<Msg> {
+    if buf.is_null() && len != 0 {
+        // Allocation failure first, as libzmq (a huge NULL buffer is ENOMEM there too).
+        Msg::with_size(len).ok_or(Error::NoMem)?;
+        return Err(Error::Fault);
+    }
+    // SAFETY: buf is non-NULL (or len is 0) and readable for len bytes by the caller's
+    // contract; copy_from_raw reads it only once the storage exists.
+    unsafe { Msg::copy_from_raw(buf.cast(), len) }.ok_or(Error::NoMem)
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
     guard(|| {
@@ -133,15 +147,7 @@ pub unsafe extern "C" fn zmq_send(
     guard(|| {
         // SAFETY: tag-checked handle; buf is readable for len bytes by contract.
         let socket = unsafe { handles::socket(s)? };
-        if buf.is_null() && len != 0 {
-            return Err(Error::Fault);
-        }
-        let bytes: &[u8] = if len == 0 {
-            &[]
-        } else {
-            unsafe { std::slice::from_raw_parts(buf.cast(), len) }
-        };
-        let mut msg = Msg::from_slice(bytes);
+        let mut msg = copy_caller_bytes(buf, len)?;
         socket.send(&mut msg, flags)?;
         Ok(size_as_int(len))
     })
@@ -243,12 +249,7 @@ pub unsafe extern "C" fn zmq_sendiov(
         let parts = unsafe { std::slice::from_raw_parts(iov, count) };
         let mut last = 0;
         for (i, part) in parts.iter().enumerate() {
-            let bytes: &[u8] = if part.iov_len == 0 {
-                &[]
-            } else {
-                unsafe { std::slice::from_raw_parts(part.iov_base.cast(), part.iov_len) }
-            };
-            let mut msg = Msg::from_slice(bytes);
+            let mut msg = copy_caller_bytes(part.iov_base, part.iov_len)?;
             // As libzmq: one multipart message only when the caller asks with ZMQ_SNDMORE.
             let frame_flags = if i + 1 < count {
                 flags

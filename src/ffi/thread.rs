@@ -7,6 +7,7 @@
 
 use super::boundary::{guard, CFailure};
 use crate::error::{Error, Result};
+use crate::signal_mask::spawn_with_signals_blocked;
 use libc::{c_int, c_ulong, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -177,10 +178,11 @@ pub unsafe extern "C" fn zmq_threadstart(
             func: func.ok_or(Error::Fault)?,
             arg,
         };
-        let thread = std::thread::Builder::new()
+        // libzmq's threads, this one included, block every signal.
+        let builder = std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
-            .stack_size(THREAD_STACK_SIZE)
-            .spawn(move || body.run())?;
+            .stack_size(THREAD_STACK_SIZE);
+        let thread = spawn_with_signals_blocked(builder, move || body.run())?;
         Ok(Tagged::into_raw(THREAD_TAG, thread))
     })
 }

@@ -8,7 +8,10 @@
 
 use super::stream::Stream;
 use crate::constants::*;
-use crate::msg::{flags, Buffer, Metadata, MetadataStamp, Msg, SliceSource, INLINE_CAPACITY};
+use crate::msg::{
+    flags, Buffer, Metadata, MetadataStamp, Msg, SharedMetadata, SliceSource, INLINE_CAPACITY,
+    SOURCE_FD_PROPERTY,
+};
 use crate::pipe::{DirectSend, Frames, Pipe};
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
@@ -32,9 +35,16 @@ const LARGE_BODY: usize = 8192;
 /// Read buffer size (at least `ZMQ_IN_BATCH_SIZE`).
 const READ_CHUNK: usize = 64 * 1024;
 
-fn new_read_buffer(size: usize) -> SliceSource {
-    match Buffer::alloc(size) {
-        Some(b) => SliceSource::new(b),
+/// A receive buffer of `size` bytes; None when that cannot be allocated.
+fn new_read_buffer(size: usize) -> Option<SliceSource> {
+    Buffer::alloc(size).map(SliceSource::new)
+}
+
+/// The first receive buffer: `ZMQ_IN_BATCH_SIZE` (a caller's number) if that can be
+/// allocated, else the default size; only running out of those 64 KiB aborts.
+fn first_read_buffer(in_batch: usize) -> SliceSource {
+    match new_read_buffer(READ_CHUNK.max(in_batch)).or_else(|| new_read_buffer(READ_CHUNK)) {
+        Some(source) => source,
         None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
     }
 }
@@ -221,6 +231,13 @@ pub struct Engine {
     zap_request: Option<ZapRequest>,
 }
 
+/// The properties libzmq gives every connection: "Peer-Address", and the private
+/// "__fd" that the deprecated `zmq_msg_get(ZMQ_SRCFD)` reads.
+fn add_connection_properties(props: &mut Metadata, peer_address: &str, stream: &Stream) {
+    props.insert("Peer-Address", peer_address.as_bytes());
+    props.insert(SOURCE_FD_PROPERTY, stream.fd().to_string().as_bytes());
+}
+
 impl Engine {
     pub fn new(stream: Stream, config: EngineConfig, now: Instant) -> Engine {
         let (mechanism, as_server) = match &config.security {
@@ -244,7 +261,7 @@ impl Engine {
             version: PeerVersion::V3_1,
             decoder: Decoder::new(Framing::V3, config.maxmsgsize),
             encoder: Encoder::new(Framing::V3),
-            input: new_read_buffer(READ_CHUNK.max(config.in_batch)),
+            input: first_read_buffer(config.in_batch),
             in_start: 0,
             in_end: 0,
             in_large: None,
@@ -272,7 +289,7 @@ impl Engine {
         if engine.config.raw {
             // A raw peer is "connected" at once: no greeting, no handshake.
             let mut props = Metadata::new();
-            props.insert("Peer-Address", engine.peer_address.as_bytes());
+            add_connection_properties(&mut props, &engine.peer_address, &engine.stream);
             engine.metadata = Some(MetadataStamp::new(props));
             engine.phase = Phase::Active;
             engine.handshake_deadline = None;
@@ -282,6 +299,12 @@ impl Engine {
 
     pub fn is_active(&self) -> bool {
         matches!(self.phase, Phase::Active)
+    }
+
+    /// The connection's metadata for a message the session makes up (STREAM's connect
+    /// and disconnect notices), as the messages received on it carry.
+    pub fn metadata_for_notice(&mut self) -> Option<SharedMetadata> {
+        self.metadata.as_mut().map(MetadataStamp::stamp)
     }
 
     /// The peer's routing id (its `Identity` property), known once active.
@@ -379,7 +402,7 @@ impl Engine {
         if self.in_start == self.in_end {
             if self.input.is_shared() {
                 // Messages still view the old bytes: never write over them.
-                self.input = new_read_buffer(self.input.buffer().len());
+                self.input = new_read_buffer(self.input.buffer().len()).ok_or(Failure::Closed)?;
             }
             self.in_start = 0;
             self.in_end = 0;
@@ -417,7 +440,7 @@ impl Engine {
             if tail == size {
                 return Ok(false);
             }
-            let fresh = new_read_buffer(size);
+            let fresh = new_read_buffer(size).ok_or(Failure::Closed)?;
             // SAFETY: `fresh` is new and unshared; the tail lies within the old buffer.
             unsafe {
                 fresh
@@ -491,12 +514,14 @@ impl Engine {
         let mut input = self.input.split();
         let result = self.decode_frames(&mut input, pipe.as_deref_mut(), now, &mut wrote);
         self.input.rejoin(input);
-        progress |= result?;
+        // Whole messages decoded before an error are delivered; the pipe keeps back the
+        // frames of an unfinished one, which `abandon` then drops.
         if wrote {
             if let Some(p) = pipe {
                 p.flush();
             }
         }
+        progress |= result?;
         Ok(progress)
     }
 
@@ -699,7 +724,7 @@ impl Engine {
                 {
                     props.insert("Socket-Type", name.as_bytes());
                 }
-                props.insert("Peer-Address", self.peer_address.as_bytes());
+                add_connection_properties(&mut props, &self.peer_address, &self.stream);
                 self.metadata = Some(MetadataStamp::new(props));
                 self.phase = Phase::OldIdentity;
                 // Bytes of the peer's first frame (its routing id) that the greeting
@@ -826,7 +851,7 @@ impl Engine {
             if let Some(user) = mechanism.user_id() {
                 props.insert("User-Id", user);
             }
-            props.insert("Peer-Address", self.peer_address.as_bytes());
+            add_connection_properties(&mut props, &self.peer_address, &self.stream);
             self.metadata = Some(MetadataStamp::new(props));
             self.encrypted = mechanism.is_encrypted();
             self.become_active(now);
@@ -973,7 +998,12 @@ impl Engine {
             }
             Phase::OldIdentity => {}
             Phase::Active => {
-                if matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
+                // Heartbeats wait while a large body is being written from its message
+                // (bytes queued now would land inside that frame), and while a batch is
+                // pending (a peer sending PINGs without reading must not grow our output).
+                let room = self.out_large.is_none()
+                    && self.output.len() - self.out_pos < self.config.out_batch;
+                if room && matches!(self.version, PeerVersion::V3_0 | PeerVersion::V3_1) {
                     while self.heartbeat.poll_command(now, &mut cmd) {
                         let body = std::mem::take(&mut cmd);
                         self.emit_frame(FrameFlags::COMMAND, &body);

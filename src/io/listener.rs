@@ -9,7 +9,7 @@ use crate::mailbox::Mailbox;
 use crate::options::Options;
 use crate::socket::monitor::SharedMonitor;
 use crate::transport::ipc_address::{cleanup_after_close, IpcBind};
-use crate::transport::socket_options;
+use crate::transport::{peer_filter, socket_options};
 use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Registry, Token};
 use std::io;
@@ -44,6 +44,14 @@ impl ListenerSpec {
             Acceptor::Unix(l, _) => l.as_raw_fd(),
         }
     }
+}
+
+/// Why an accepted connection was closed at once.
+enum Refused {
+    /// Its address matches no `ZMQ_TCP_ACCEPT_FILTER`.
+    Tcp,
+    /// Its credentials match no `ZMQ_IPC_FILTER_*`.
+    Ipc,
 }
 
 pub struct Listener {
@@ -87,15 +95,35 @@ impl Listener {
     /// Accepts every pending connection.
     pub fn ready(&mut self, reactor: &mut Reactor, now: Instant) {
         loop {
+            let options = &self.spec.options;
             let accepted = match &self.spec.acceptor {
-                Acceptor::Tcp(l) => l.accept().map(|(s, _)| {
-                    let _ = socket_options::tune_accepted(s.as_raw_fd(), &self.spec.options);
-                    Stream::Tcp(s)
+                Acceptor::Tcp(l) => l.accept().map(|(s, peer)| {
+                    if !peer_filter::tcp_peer_allowed(&options.tcp_accept_filters, &peer.ip()) {
+                        return Err(Refused::Tcp);
+                    }
+                    let _ = socket_options::tune_accepted(s.as_raw_fd(), options);
+                    Ok(Stream::Tcp(s))
                 }),
-                Acceptor::Unix(l, _) => l.accept().map(|(s, _)| Stream::Unix(s)),
+                Acceptor::Unix(l, _) => l.accept().map(|(s, _)| {
+                    if !peer_filter::ipc_peer_allowed(options, s.as_raw_fd()) {
+                        return Err(Refused::Ipc);
+                    }
+                    Ok(Stream::Unix(s))
+                }),
             };
             match accepted {
-                Ok(stream) => {
+                Ok(Err(refused)) => {
+                    // The connection was dropped (closed) above. libzmq reports this as
+                    // a failed accept whose value is whatever errno its I/O thread had
+                    // left: EAGAIN after its tcp accept path, 0 after the account
+                    // lookups of its ipc one.
+                    let value = match refused {
+                        Refused::Tcp => libc::EAGAIN as u32,
+                        Refused::Ipc => 0,
+                    };
+                    self.emit(ZMQ_EVENT_ACCEPT_FAILED, value);
+                }
+                Ok(Ok(stream)) => {
                     self.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u32);
                     let id = crate::io::next_object_id();
                     self.children.push(id);

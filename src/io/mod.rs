@@ -5,12 +5,15 @@
 pub mod engine;
 mod engine_slot;
 pub mod listener;
+pub mod proxy_handshake;
 pub mod session;
 pub mod stream;
+pub mod thread_setup;
 
 use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::pipe::PipeId;
+use crate::signal_mask::spawn_with_signals_blocked;
 use listener::{Listener, ListenerSpec};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -20,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
+use thread_setup::ThreadSettings;
 
 static NEXT_OBJECT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -37,15 +41,19 @@ pub struct IoThread {
 }
 
 impl IoThread {
-    pub fn spawn(index: usize) -> std::io::Result<IoThread> {
+    pub fn spawn(index: usize, settings: ThreadSettings) -> std::io::Result<IoThread> {
         let mailbox = Arc::new(Mailbox::new()?);
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
         let reactor_mailbox = mailbox.clone();
-        let handle = std::thread::Builder::new()
-            .name(format!("ZMQbg/IO/{index}"))
-            .spawn(move || Reactor::new(poll, reactor_mailbox).run())?;
+        let handle = spawn_with_signals_blocked(
+            std::thread::Builder::new().name(settings.io_thread_name(index)),
+            move || {
+                settings.apply_to_current_thread();
+                Reactor::new(poll, reactor_mailbox).run()
+            },
+        )?;
         Ok(IoThread {
             mailbox,
             handle: Some(handle),
@@ -258,7 +266,8 @@ impl Reactor {
             Command::Close { id, linger } => self.close_object(id, linger, now),
             Command::ActivateRead(pipe)
             | Command::ActivateWrite(pipe, _)
-            | Command::PipeTerm(pipe) => {
+            | Command::PipeTerm(pipe)
+            | Command::PipeHwm { pipe, .. } => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
                     self.with_session(slot, now, |s, r, now| s.pipe_command(r, slot, command, now));
                 }

@@ -7,16 +7,18 @@
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
+use super::proxy_handshake::{self, Progress};
 use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
 use crate::constants::*;
 use crate::ctx::CtxInner;
 use crate::mailbox::Mailbox;
-use crate::msg::{flags, Msg};
+use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
+use crate::transport::socks::SocksClient;
 use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
@@ -46,6 +48,8 @@ pub struct SessionSpec {
 enum State {
     /// A non-blocking connect is in progress (until ZMQ_CONNECT_TIMEOUT, if set).
     Connecting(Stream, Option<Instant>),
+    /// Connected to the SOCKS proxy (`ZMQ_SOCKS_PROXY`), asking it for the target.
+    Proxying(Stream, Box<SocksClient>),
     /// The engine is in `Session::engine`.
     Connected,
     /// Waiting to reconnect.
@@ -69,6 +73,11 @@ pub struct Session {
     /// The pipe to the ZAP handler while a request is outstanding.
     zap: Option<Pipe>,
     zap_reply: Vec<Vec<u8>>,
+    /// STREAM_NOTIFY: the connection's metadata (Peer-Address), which libzmq's connect
+    /// and disconnect notices carry like data messages.
+    notice_metadata: Option<SharedMetadata>,
+    /// The endpoint monitor events name (the proxy's for a SOCKS connection).
+    event_endpoint: String,
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -87,6 +96,10 @@ impl Session {
         let config = EngineConfig::from_options(&spec.options);
         let reconnect_ivl = Duration::from_millis(spec.options.reconnect_ivl.max(0) as u64);
         let pipe = spec.pipe.take();
+        let event_endpoint = match &spec.target {
+            Some(target) => target.event_endpoint(&spec.options, &spec.endpoint),
+            None => spec.endpoint.clone(),
+        };
         Session {
             spec,
             state: State::Done,
@@ -99,6 +112,8 @@ impl Session {
             connected_once: false,
             zap: None,
             zap_reply: Vec::new(),
+            notice_metadata: None,
+            event_endpoint,
         }
     }
 
@@ -116,7 +131,7 @@ impl Session {
 
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.spec.endpoint);
+            m.emit(event, value, &self.event_endpoint);
         }
     }
 
@@ -184,6 +199,44 @@ impl Session {
     }
 
     fn on_connected(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        let socks = self
+            .spec
+            .target
+            .as_ref()
+            .and_then(|t| t.socks_client(&self.spec.options));
+        match socks {
+            Some(client) => {
+                self.state = State::Proxying(stream, Box::new(client));
+                self.advance_proxy(reactor, token, now);
+            }
+            None => self.start_engine(reactor, token, stream, now),
+        }
+    }
+
+    /// Runs the SOCKS handshake as far as the socket allows; once the proxy has
+    /// connected us, ZMTP starts on the same stream. A failure drops the attempt and
+    /// schedules the next one, as libzmq does.
+    fn advance_proxy(&mut self, reactor: &mut Reactor, token: usize, now: Instant) {
+        let State::Proxying(stream, client) = &mut self.state else {
+            return;
+        };
+        let result = proxy_handshake::advance(stream, client);
+        if result.as_ref().is_ok_and(|p| *p == Progress::Pending) {
+            return;
+        }
+        let State::Proxying(stream, _) = std::mem::replace(&mut self.state, State::Done) else {
+            return;
+        };
+        if result.is_ok() {
+            self.start_engine(reactor, token, stream, now);
+        } else {
+            self.abandon_attempt(reactor, stream);
+            self.schedule_reconnect(now);
+        }
+    }
+
+    /// The connection to the peer is up (through the proxy, if any): ZMTP starts.
+    fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
         self.engine
@@ -252,9 +305,11 @@ impl Session {
             }
         }
         if pipe.is_done() {
-            // The handler went away without answering.
+            // The handler went away without answering. libzmq then drops its ZAP pipe
+            // and the handshake waits: the peer gives up or HANDSHAKE_IVL ends it (the
+            // peer does not reconnect and slip through a handler-less NULL handshake).
             self.zap = None;
-            self.connection_lost(reactor, Failure::NoZapHandler, now);
+            self.zap_reply.clear();
         }
     }
 
@@ -319,6 +374,7 @@ impl Session {
                 }
                 self.pump(reactor, token, now);
             }
+            State::Proxying(..) => self.advance_proxy(reactor, token, now),
             State::Waiting(_) | State::Done => {}
         }
     }
@@ -368,9 +424,15 @@ impl Session {
 
     fn handshake_done(&mut self, reactor: &mut Reactor, token: usize) {
         self.emit(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
-        let Some(routing_id) = self.engine.lock().map(|e| e.peer_routing_id().to_vec()) else {
+        let Some((routing_id, metadata)) = self
+            .engine
+            .lock()
+            .map(|mut e| (e.peer_routing_id().to_vec(), e.metadata_for_notice()))
+        else {
             return;
         };
+        self.notice_metadata = metadata;
+        let notice = self.stream_notice();
         // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
         let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
         let reconnected = self.connected_once;
@@ -385,7 +447,7 @@ impl Session {
                         pipe.flush();
                     }
                 }
-                if self.spec.stream_notify && pipe.write(Msg::new()).is_ok() {
+                if self.spec.stream_notify && pipe.write(notice).is_ok() {
                     pipe.flush();
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
@@ -406,7 +468,7 @@ impl Session {
                         ours.flush();
                     }
                 }
-                if self.spec.stream_notify && ours.write(Msg::new()).is_ok() {
+                if self.spec.stream_notify && ours.write(notice).is_ok() {
                     ours.flush();
                 }
                 ours.offer_direct(self.engine.clone());
@@ -479,12 +541,20 @@ impl Session {
     fn finish(&mut self) {
         if let Some(mut pipe) = self.pipe.take() {
             // STREAM_NOTIFY: an empty message tells the socket the peer is gone.
-            if self.spec.stream_notify && self.closing.is_none() && pipe.write(Msg::new()).is_ok() {
+            let notice = self.stream_notice();
+            if self.spec.stream_notify && self.closing.is_none() && pipe.write(notice).is_ok() {
                 pipe.flush();
             }
             pipe.terminate();
         }
         self.state = State::Done;
+    }
+
+    /// STREAM_NOTIFY's empty message, with the connection's metadata.
+    fn stream_notice(&self) -> Msg {
+        let mut notice = Msg::new();
+        notice.set_metadata(self.notice_metadata.clone());
+        notice
     }
 
     /// A command for this session's pipe.
@@ -518,7 +588,10 @@ impl Session {
         // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
         // (the handler closing its socket) must not close the connection.
         let id = match command {
-            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => id,
+            Command::ActivateRead(id)
+            | Command::ActivateWrite(id, _)
+            | Command::PipeTerm(id)
+            | Command::PipeHwm { pipe: id, .. } => id,
             _ => return,
         };
         if id != pipe.id() {
@@ -531,6 +604,13 @@ impl Session {
             Command::ActivateWrite(_, n) => {
                 pipe.activate_write(n);
             }
+            // The socket changed its HWMs: its SNDHWM now bounds what we read from it,
+            // its RCVHWM what we queue for it.
+            Command::PipeHwm {
+                peer_sndhwm,
+                peer_rcvhwm,
+                ..
+            } => pipe.apply_hwms(peer_sndhwm, peer_rcvhwm),
             Command::PipeTerm(_) => {
                 pipe.peer_terminated();
                 if self.closing.is_none() {
@@ -582,7 +662,9 @@ impl Session {
                         self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) => stream.deregister(reactor.registry()),
+                State::Connecting(mut stream, _) | State::Proxying(mut stream, _) => {
+                    stream.deregister(reactor.registry())
+                }
                 _ => {}
             }
             self.finish();

@@ -4,6 +4,10 @@
 
 use std::ffi::CStr;
 
+/// The private property holding the descriptor a message arrived on, in decimal; what
+/// `zmq_msg_get(ZMQ_SRCFD)` reports (libzmq's name, also visible to `zmq_msg_gets`).
+pub const SOURCE_FD_PROPERTY: &str = "__fd";
+
 /// An immutable property list; lookups are by exact (case-sensitive) name, as libzmq.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Metadata {

@@ -12,7 +12,7 @@ mod pool;
 mod shared_metadata;
 
 pub use buffer::{Buffer, FreeFn, SliceSource};
-pub use metadata::Metadata;
+pub use metadata::{Metadata, SOURCE_FD_PROPERTY};
 pub use shared_metadata::{MetadataStamp, SharedMetadata};
 
 use std::ffi::c_void;
@@ -114,19 +114,41 @@ impl Msg {
         Some(Msg::from_buffer(Buffer::alloc(len)?))
     }
 
-    /// A message holding a copy of `bytes`.
+    /// A message holding a copy of `bytes`, for the library's own small messages (ids,
+    /// notices, monitor events); aborts like `Vec` when memory is exhausted. Bytes of a
+    /// size a caller or a peer chose go through `try_from_slice`.
     pub fn from_slice(bytes: &[u8]) -> Msg {
+        match Msg::try_from_slice(bytes) {
+            Some(m) => m,
+            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
+        }
+    }
+
+    /// A message holding a copy of `bytes`; None when the memory cannot be allocated.
+    pub fn try_from_slice(bytes: &[u8]) -> Option<Msg> {
         if bytes.len() <= INLINE_CAPACITY {
             let mut m = Msg::new();
             m.inline_len = bytes.len() as u8;
             // SAFETY: kind is INLINE, the inline arm is active.
             unsafe { m.payload.inline[..bytes.len()].copy_from_slice(bytes) };
-            return m;
+            return Some(m);
         }
-        match Buffer::copy_from(bytes) {
-            Some(b) => Msg::from_buffer(b),
-            None => std::alloc::handle_alloc_error(std::alloc::Layout::new::<u8>()),
+        Buffer::copy_from(bytes).map(Msg::from_buffer)
+    }
+
+    /// A message holding a copy of the `len` bytes at `data` (`zmq_send`): the storage is
+    /// allocated first, so an impossible size is None (ENOMEM, as in libzmq) before
+    /// `data` is ever looked at.
+    ///
+    /// # Safety
+    /// When the allocation succeeds and `len > 0`, `data` must be readable for `len` bytes.
+    pub unsafe fn copy_from_raw(data: *const u8, len: usize) -> Option<Msg> {
+        let mut m = Msg::with_size(len)?;
+        if len > 0 {
+            let dest = m.data_mut()?;
+            std::ptr::copy_nonoverlapping(data, dest.as_mut_ptr(), len);
         }
+        Some(m)
     }
 
     /// A message viewing a shared buffer.
@@ -428,6 +450,20 @@ mod tests {
             m.data_mut().unwrap().fill(3);
             assert!(m.data().iter().all(|&b| b == 3));
         }
+    }
+
+    #[test]
+    fn impossible_sizes_are_none_not_an_abort() {
+        assert!(Msg::with_size(usize::MAX).is_none());
+        assert!(Msg::with_size(1 << 62).is_none());
+        // SAFETY: the allocation fails first, so the dangling pointer is never read.
+        let copy = unsafe { Msg::copy_from_raw(std::ptr::NonNull::dangling().as_ptr(), 1 << 62) };
+        assert!(copy.is_none());
+        let bytes: Vec<u8> = (0..100u8).collect();
+        // SAFETY: `bytes` is readable for its length.
+        let copy = unsafe { Msg::copy_from_raw(bytes.as_ptr(), bytes.len()) }.unwrap();
+        assert_eq!(copy.data(), &bytes[..]);
+        assert_eq!(Msg::try_from_slice(b"abc").unwrap().data(), b"abc");
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn parse_numeric_host(text: &[u8], ipv6: bool) -> Option<IpAddr> {
 
 /// IPv4 in the classic `inet_aton` forms: `a.b.c.d`, `a.b.c` (c is 16 bits), `a.b`
 /// (b is 24 bits) and `a` (32 bits), each part decimal, octal (`0` prefix) or hex (`0x`).
-fn parse_inet_aton(text: &[u8]) -> Option<Ipv4Addr> {
+pub fn parse_inet_aton(text: &[u8]) -> Option<Ipv4Addr> {
     let mut parts = Vec::with_capacity(4);
     for part in text.split(|&b| b == b'.') {
         if parts.len() == 4 {

@@ -29,6 +29,16 @@ pub fn relaxed_bool_value(value: &[u8]) -> Result<bool> {
     int_value(value).map(|v| v != 0)
 }
 
+/// A C `int` used as a flag that must not be negative, any positive value meaning true
+/// (how libzmq's socket types parse theirs: ROUTER_MANDATORY, PROBE_ROUTER,
+/// REQ_CORRELATE, XPUB_VERBOSE, ONLY_FIRST_SUBSCRIBE, ...).
+pub fn non_negative_bool_value(value: &[u8]) -> Result<bool> {
+    match int_value(value)? {
+        v if v < 0 => Err(Error::Inval),
+        v => Ok(v != 0),
+    }
+}
+
 /// An `int64_t`: exactly 8 bytes in native byte order.
 pub fn i64_value(value: &[u8]) -> Result<i64> {
     exact::<8>(value).map(i64::from_ne_bytes)
@@ -50,6 +60,13 @@ fn put_exact(out: &mut [u8], bytes: &[u8]) -> Result<usize> {
 /// Writes a C `int`; the buffer must be exactly `sizeof(int)` long, as libzmq requires.
 pub fn put_int(out: &mut [u8], v: i32) -> Result<usize> {
     put_exact(out, &v.to_ne_bytes())
+}
+
+/// Writes a C `int` for the options libzmq's socket (not its option store) answers:
+/// RCVMORE, FD, EVENTS, THREAD_SAFE. Like a binary value, the buffer may be larger (an
+/// `int64_t`, say): the rest is zeroed and the returned length is `sizeof(int)`.
+pub fn put_int_or_larger(out: &mut [u8], v: i32) -> Result<usize> {
+    put_bytes(out, &v.to_ne_bytes())
 }
 
 /// Writes a flag as the C `int` 0 or 1.

@@ -58,14 +58,6 @@ impl Options {
             ZMQ_CURVE_SECRETKEY => self.curve_secret_key.get(out),
             ZMQ_CURVE_SERVERKEY => self.curve_server_key.get(out),
             ZMQ_CONFLATE => put_bool(out, self.conflate),
-            ZMQ_GSSAPI_SERVER => put_bool(out, self.is_server_of(ZMQ_GSSAPI)),
-            ZMQ_GSSAPI_PRINCIPAL => put_str(out, &self.gssapi_principal),
-            ZMQ_GSSAPI_SERVICE_PRINCIPAL => put_str(out, &self.gssapi_service_principal),
-            ZMQ_GSSAPI_PLAINTEXT => put_bool(out, self.gssapi_plaintext),
-            ZMQ_GSSAPI_PRINCIPAL_NAMETYPE => put_int(out, self.gssapi_principal_nametype),
-            ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE => {
-                put_int(out, self.gssapi_service_principal_nametype)
-            }
             ZMQ_HANDSHAKE_IVL => put_int(out, self.handshake_ivl),
             ZMQ_INVERT_MATCHING => put_bool(out, self.invert_matching),
             ZMQ_HEARTBEAT_IVL => put_int(out, self.heartbeat_ivl),

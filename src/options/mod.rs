@@ -19,14 +19,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use libc::c_int;
 
-pub use accept_filter::TcpAcceptFilter;
+pub use accept_filter::{parse_inet_aton, TcpAcceptFilter};
 pub use codec::{
-    bool_value, i64_value, int_value, put_bool, put_bytes, put_i64, put_int, put_str, put_u64,
-    relaxed_bool_value, u64_value,
+    bool_value, i64_value, int_value, non_negative_bool_value, put_bool, put_bytes, put_i64,
+    put_int, put_int_or_larger, put_str, put_u64, relaxed_bool_value, u64_value,
 };
 pub use curve_key::{CurveKey, KEY_SIZE, KEY_SIZE_Z85};
 
-use crate::constants::{ZMQ_GSSAPI_NT_HOSTBASED, ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
+use crate::constants::{ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
 
 /// Every generic socket option, typed, with libzmq 4.3.5's default. Durations are in
 /// milliseconds and `-1` means "infinite"/"OS default" where libzmq says so. Strings
@@ -99,11 +99,12 @@ pub struct Options {
     pub ipc_filter_uids: BTreeSet<libc::uid_t>,
     /// `ZMQ_IPC_FILTER_GID` (write-only): empty = accept everyone.
     pub ipc_filter_gids: BTreeSet<libc::gid_t>,
-    /// `ZMQ_MECHANISM` (read-only): `ZMQ_NULL`, `ZMQ_PLAIN`, `ZMQ_CURVE` or `ZMQ_GSSAPI`,
+    /// `ZMQ_MECHANISM` (read-only): `ZMQ_NULL`, `ZMQ_PLAIN` or `ZMQ_CURVE` (GSSAPI is
+    /// not built: its options are refused),
     /// switched by the security options in the order they are set. Default `ZMQ_NULL`.
     pub mechanism: c_int,
     /// Whether the socket is the server side of its mechanism. Read back through
-    /// `ZMQ_PLAIN_SERVER`/`ZMQ_CURVE_SERVER`/`ZMQ_GSSAPI_SERVER` only while that
+    /// `ZMQ_PLAIN_SERVER`/`ZMQ_CURVE_SERVER` only while that
     /// mechanism is selected.
     pub as_server: bool,
     /// `ZMQ_PLAIN_USERNAME`, up to 255 bytes.
@@ -120,16 +121,6 @@ pub struct Options {
     pub curve_secret_key: CurveKey,
     /// `ZMQ_CURVE_SERVERKEY`, all zeros until set.
     pub curve_server_key: CurveKey,
-    /// `ZMQ_GSSAPI_PRINCIPAL`, up to 255 bytes.
-    pub gssapi_principal: Vec<u8>,
-    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL`, up to 255 bytes.
-    pub gssapi_service_principal: Vec<u8>,
-    /// `ZMQ_GSSAPI_PLAINTEXT`. Default false.
-    pub gssapi_plaintext: bool,
-    /// `ZMQ_GSSAPI_PRINCIPAL_NAMETYPE`, one of `ZMQ_GSSAPI_NT_*`. Default hostbased.
-    pub gssapi_principal_nametype: i32,
-    /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE`, one of `ZMQ_GSSAPI_NT_*`.
-    pub gssapi_service_principal_nametype: i32,
     /// `ZMQ_CONFLATE`: keep only the last message. Default false.
     pub conflate: bool,
     /// `ZMQ_HANDSHAKE_IVL`, ms, 0 = no limit. Default 30000.
@@ -244,11 +235,6 @@ impl Options {
             curve_public_key: CurveKey::default(),
             curve_secret_key: CurveKey::default(),
             curve_server_key: CurveKey::default(),
-            gssapi_principal: Vec::new(),
-            gssapi_service_principal: Vec::new(),
-            gssapi_plaintext: false,
-            gssapi_principal_nametype: ZMQ_GSSAPI_NT_HOSTBASED,
-            gssapi_service_principal_nametype: ZMQ_GSSAPI_NT_HOSTBASED,
             conflate: false,
             handshake_ivl: 30000,
             invert_matching: false,

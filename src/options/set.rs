@@ -5,7 +5,7 @@ use super::{Options, TcpAcceptFilter};
 use crate::constants::*;
 use crate::error::{Error, Result};
 
-/// Longest routing id, PLAIN credential, GSSAPI principal, ZAP domain, SOCKS credential,
+/// Longest routing id, PLAIN credential, ZAP domain, SOCKS credential,
 /// accept filter and metadata name libzmq accepts (UCHAR_MAX).
 const MAX_SHORT_STRING: usize = 255;
 /// Longest `ZMQ_BINDTODEVICE` name (IFNAMSIZ).
@@ -30,6 +30,9 @@ impl Options {
             v if v >= min => Ok(v),
             _ => Err(Error::Inval),
         };
+        // The GSSAPI options (ZMQ_GSSAPI_*, 62-65, 90, 91) fall through to EINVAL:
+        // the mechanism is not built, and libzmq built without it refuses them so, rather
+        // than accept a security option it would not apply.
         match option {
             ZMQ_SNDHWM => self.sndhwm = int_at_least(0)?,
             ZMQ_RCVHWM => self.rcvhwm = int_at_least(0)?,
@@ -111,25 +114,6 @@ impl Options {
                 self.as_server = false;
             }
             ZMQ_CONFLATE => self.conflate = bool_value(bytes)?,
-            ZMQ_GSSAPI_SERVER => {
-                // Unlike PLAIN and CURVE, clearing the server flag keeps GSSAPI selected.
-                self.as_server = bool_value(bytes)?;
-                self.mechanism = ZMQ_GSSAPI;
-            }
-            ZMQ_GSSAPI_PRINCIPAL => {
-                self.gssapi_principal = bounded_bytes(bytes, 1, MAX_SHORT_STRING)?;
-                self.mechanism = ZMQ_GSSAPI;
-            }
-            ZMQ_GSSAPI_SERVICE_PRINCIPAL => {
-                self.gssapi_service_principal = bounded_bytes(bytes, 1, MAX_SHORT_STRING)?;
-                self.mechanism = ZMQ_GSSAPI;
-                self.as_server = false;
-            }
-            ZMQ_GSSAPI_PLAINTEXT => self.gssapi_plaintext = bool_value(bytes)?,
-            ZMQ_GSSAPI_PRINCIPAL_NAMETYPE => self.gssapi_principal_nametype = name_type(bytes)?,
-            ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE => {
-                self.gssapi_service_principal_nametype = name_type(bytes)?
-            }
             ZMQ_HANDSHAKE_IVL => self.handshake_ivl = int_at_least(0)?,
             ZMQ_INVERT_MATCHING => self.invert_matching = relaxed_bool_value(bytes)?,
             ZMQ_HEARTBEAT_IVL => self.heartbeat_ivl = int_at_least(0)?,
@@ -208,15 +192,6 @@ fn nullable_string(value: Option<&[u8]>, max: usize) -> Result<Vec<u8>> {
 /// SOCKS credentials: NULL or empty both reset, otherwise up to 255 bytes.
 fn optional_string(bytes: &[u8]) -> Result<Vec<u8>> {
     bounded_bytes(bytes, 0, MAX_SHORT_STRING)
-}
-
-fn name_type(bytes: &[u8]) -> Result<i32> {
-    match int_value(bytes)? {
-        v @ (ZMQ_GSSAPI_NT_HOSTBASED | ZMQ_GSSAPI_NT_USER_NAME | ZMQ_GSSAPI_NT_KRB5_PRINCIPAL) => {
-            Ok(v)
-        }
-        _ => Err(Error::Inval),
-    }
 }
 
 /// `X-name:value`: split at the first colon, the name starting with `X-` (case

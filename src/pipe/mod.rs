@@ -86,6 +86,19 @@ pub struct Pipe {
     pub endpoint: Option<Arc<str>>,
     /// True on the connecting side.
     pub locally_initiated: bool,
+    /// What an inproc peer's HWMs add to ours (its SNDHWM to what we read, its RCVHWM
+    /// to what we write), learnt when the pipe was made; None for other pipes.
+    hwm_boost: Option<HwmBoost>,
+}
+
+/// An inproc peer's HWMs as they were when the connection was made (libzmq's
+/// `set_hwms_boost`): -1 = not known, 0 = unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HwmBoost {
+    /// Added to the limit of the direction we read (the peer's SNDHWM).
+    pub inbound: i32,
+    /// Added to the limit of the direction we write (the peer's RCVHWM).
+    pub outbound: i32,
 }
 
 /// libzmq's low-water mark for a pipe holding `hwm` messages.
@@ -139,6 +152,7 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
             routing_id: Vec::new(),
             endpoint: None,
             locally_initiated: false,
+            hwm_boost: None,
         }
     };
     let a = end(id_a, id_b, 0, a_out, a_in, ab, ba);
@@ -197,10 +211,41 @@ impl Pipe {
         }
     }
 
-    /// Raises the limits once the peer's HWMs are known (connect before bind). Returns
-    /// true if a full pipe became writable.
-    pub fn raise_hwms(&mut self, out_hwm: u64, in_hwm: u64) -> bool {
-        self.set_hwms(out_hwm, in_hwm);
+    /// Records an inproc peer's HWMs, which [`Pipe::apply_hwms`] adds to ours.
+    pub fn set_hwm_boost(&mut self, boost: HwmBoost) {
+        self.hwm_boost = Some(boost);
+    }
+
+    /// libzmq's `pipe_t::set_hwms`: `inbound` and `outbound` are socket HWMs (ours,
+    /// or the peer's when it announces a change), plus the inproc peer's boost; a
+    /// non-positive value or a peer's 0 means unlimited. Used when a socket changes
+    /// SNDHWM/RCVHWM with pipes attached, on its own pipes and, told by
+    /// `Command::PipeHwm`, on their peers. A full pipe stays inactive until credit comes
+    /// back, as in libzmq.
+    pub fn apply_hwms(&mut self, inbound: i32, outbound: i32) {
+        let boost = self.hwm_boost.unwrap_or(HwmBoost {
+            inbound: -1,
+            outbound: -1,
+        });
+        let limit = |hwm: i32, boost: i32| -> u64 {
+            if hwm <= 0 || boost == 0 {
+                0
+            } else {
+                hwm as u64 + boost.max(0) as u64
+            }
+        };
+        self.set_hwms(
+            limit(outbound, boost.outbound),
+            limit(inbound, boost.inbound),
+        );
+    }
+
+    /// Takes the peer's HWMs once they are known (connect before bind) and applies
+    /// them with our socket's `sndhwm`/`rcvhwm`. Returns true if a full pipe became
+    /// writable.
+    pub fn raise_hwms(&mut self, boost: HwmBoost, sndhwm: i32, rcvhwm: i32) -> bool {
+        self.set_hwm_boost(boost);
+        self.apply_hwms(rcvhwm, sndhwm);
         if !self.out_active && !self.peer_gone && !self.done && self.check_hwm() {
             self.out_active = true;
             return true;
@@ -280,7 +325,8 @@ impl Pipe {
         true
     }
 
-    /// Writes a frame (visible to the peer at the next `flush`). Gives the message back
+    /// Writes a frame (visible to the peer at the first `flush` after the frame that ends
+    /// its message: the peer never sees part of a message). Gives the message back
     /// when the pipe is full or closing.
     #[inline]
     pub fn write(&mut self, msg: Msg) -> Result<(), Msg> {
@@ -289,7 +335,10 @@ impl Pipe {
         }
         let counts = !msg.more() && !msg.is_routing_id();
         match &mut self.outbound {
-            Outbound::Queue(w) => w.write(msg),
+            Outbound::Queue(w) => {
+                let complete = !msg.more();
+                w.write(msg, complete)
+            }
             Outbound::Conflate(c, wake) => {
                 if !c.write(msg) {
                     *wake = true;
@@ -355,7 +404,8 @@ impl Pipe {
         }
     }
 
-    /// Withdraws the frames of a message that was not completely written.
+    /// Withdraws the frames of a message that was not completely written (whole
+    /// messages written before it stay and go out at the next flush).
     pub fn rollback(&mut self) {
         if let Outbound::Queue(w) = &mut self.outbound {
             w.rollback();
@@ -416,7 +466,7 @@ impl Pipe {
             match &mut self.outbound {
                 Outbound::Queue(w) => {
                     w.rollback();
-                    w.write(Msg::delimiter());
+                    w.write(Msg::delimiter(), true);
                     w.flush();
                 }
                 Outbound::Conflate(c, _) => {

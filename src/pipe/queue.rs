@@ -2,9 +2,12 @@
 //! items live in linked chunks; the writer publishes a whole batch with one atomic swap
 //! (`flush`), and a reader that finds the queue empty marks itself asleep in the same
 //! word, so the writer learns from that swap whether the reader needs a wake-up.
-//! Unflushed items can be taken back (`rollback`), which is how a partly written
-//! multipart message is withdrawn. One spare chunk travels back from reader to writer
-//! so a steady flow allocates nothing.
+//! Each item is written as the end of a message or not (`write(item, complete)`), and a
+//! flush publishes only up to the end of the last whole message: a reader never sees
+//! part of a message, whoever flushes and whenever. The unfinished tail can be taken
+//! back (`rollback`), which is how a partly written multipart message is withdrawn.
+//! One spare chunk travels back from reader to writer so a steady flow allocates
+//! nothing.
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
@@ -51,6 +54,10 @@ pub struct Writer<T> {
     tail: *mut Chunk<T>,
     tail_index: usize,
     written: u64,
+    /// Items up to here end with a whole message: a flush publishes no further.
+    complete: u64,
+    complete_chunk: *mut Chunk<T>,
+    complete_index: usize,
     flushed: u64,
     flush_chunk: *mut Chunk<T>,
     flush_index: usize,
@@ -91,6 +98,9 @@ pub fn queue<T>() -> (Writer<T>, Reader<T>) {
             tail: first,
             tail_index: 0,
             written: 0,
+            complete: 0,
+            complete_chunk: first,
+            complete_index: 0,
             flushed: 0,
             flush_chunk: first,
             flush_index: 0,
@@ -106,15 +116,21 @@ pub fn queue<T>() -> (Writer<T>, Reader<T>) {
 }
 
 impl<T> Writer<T> {
-    /// Appends an item; it stays invisible to the reader until `flush`.
+    /// Appends an item; `complete` says it ends a message. It stays invisible to the
+    /// reader until a `flush` after the item that completes its message.
     #[inline]
-    pub fn write(&mut self, item: T) {
+    pub fn write(&mut self, item: T, complete: bool) {
         // SAFETY: slot tail_index of the tail chunk is unpublished, so only we touch it.
         unsafe { (*(*self.tail).slots[self.tail_index].get()).write(item) };
         self.written += 1;
         self.tail_index += 1;
         if self.tail_index == CHUNK {
             self.advance_chunk();
+        }
+        if complete {
+            self.complete = self.written;
+            self.complete_chunk = self.tail;
+            self.complete_index = self.tail_index;
         }
     }
 
@@ -138,17 +154,18 @@ impl<T> Writer<T> {
         self.tail_index = 0;
     }
 
-    /// Makes everything written so far visible. Returns false when the reader had gone
-    /// to sleep and must be woken by the caller.
+    /// Makes every whole message written so far visible (the frames of an unfinished
+    /// one stay back). Returns false when the reader had gone to sleep and must be
+    /// woken by the caller.
     #[inline]
     pub fn flush(&mut self) -> bool {
-        if self.written == self.flushed {
+        if self.complete == self.flushed {
             return true;
         }
-        self.flushed = self.written;
-        self.flush_chunk = self.tail;
-        self.flush_index = self.tail_index;
-        let before = self.shared.published.swap(self.written, Ordering::AcqRel);
+        self.flushed = self.complete;
+        self.flush_chunk = self.complete_chunk;
+        self.flush_index = self.complete_index;
+        let before = self.shared.published.swap(self.complete, Ordering::AcqRel);
         before & ASLEEP == 0
     }
 
@@ -162,13 +179,27 @@ impl<T> Writer<T> {
 
     /// Moves the unpublished items out, oldest first, as if they had never been
     /// written (the reader never sees them).
-    pub fn take_unpublished(&mut self, mut each: impl FnMut(T)) {
-        let (mut chunk, mut index) = (self.flush_chunk, self.flush_index);
-        let count = self.written - self.flushed;
+    pub fn take_unpublished(&mut self, each: impl FnMut(T)) {
+        self.complete = self.flushed;
+        self.complete_chunk = self.flush_chunk;
+        self.complete_index = self.flush_index;
+        self.take_unfinished(each);
+    }
+
+    /// Takes back (and drops) the items of the unfinished message: those written since
+    /// the end of the last whole message.
+    pub fn rollback(&mut self) {
+        self.take_unfinished(drop);
+    }
+
+    /// Moves the items after the last whole message out, oldest first.
+    fn take_unfinished(&mut self, mut each: impl FnMut(T)) {
+        let (mut chunk, mut index) = (self.complete_chunk, self.complete_index);
+        let count = self.written - self.complete;
         // The write position goes back first: whatever `each` does, no slot is read twice.
-        self.written = self.flushed;
-        self.tail = self.flush_chunk;
-        self.tail_index = self.flush_index;
+        self.written = self.complete;
+        self.tail = self.complete_chunk;
+        self.tail_index = self.complete_index;
         for _ in 0..count {
             // SAFETY: these slots were written and never published, and the write
             // position is already behind them: each is read exactly once.
@@ -181,11 +212,6 @@ impl<T> Writer<T> {
                 }
             }
         }
-    }
-
-    /// Takes back (and drops) every item written since the last flush.
-    pub fn rollback(&mut self) {
-        self.take_unpublished(drop);
     }
 }
 
@@ -266,7 +292,8 @@ impl<T> Reader<T> {
 
 impl<T> Drop for Writer<T> {
     fn drop(&mut self) {
-        self.rollback();
+        // Whole messages never flushed are the writer's too.
+        self.take_unpublished(drop);
     }
 }
 
@@ -324,17 +351,17 @@ mod tests {
     #[test]
     fn items_appear_only_after_flush() {
         let (mut w, mut r) = queue();
-        w.write(1);
-        w.write(2);
+        w.write(1, true);
+        w.write(2, true);
         assert_eq!(r.read(), None);
         // The reader went to sleep: the flush must say so.
         assert!(!w.flush());
         assert_eq!(r.read(), Some(1));
         assert_eq!(r.read(), Some(2));
         assert_eq!(r.read(), None);
-        w.write(3);
+        w.write(3, true);
         assert!(!w.flush());
-        w.write(4);
+        w.write(4, true);
         assert!(w.flush(), "reader awake: no wake-up needed");
         assert_eq!(r.read(), Some(3));
         assert_eq!(r.read(), Some(4));
@@ -349,7 +376,7 @@ mod tests {
         );
         assert_eq!(r.read(), None);
         assert!(w.reader_idle());
-        w.write(1);
+        w.write(1, true);
         assert!(w.reader_idle(), "unpublished items are the writer's own");
         assert!(!w.flush());
         assert!(!w.reader_idle());
@@ -362,10 +389,10 @@ mod tests {
     #[test]
     fn take_unpublished_moves_items_out_across_chunks() {
         let (mut w, mut r) = queue::<String>();
-        w.write("kept".to_string());
+        w.write("kept".to_string(), true);
         w.flush();
         for i in 0..(CHUNK + 3) {
-            w.write(i.to_string());
+            w.write(i.to_string(), true);
         }
         let mut taken = Vec::new();
         w.take_unpublished(|s| taken.push(s));
@@ -373,7 +400,7 @@ mod tests {
         assert_eq!(taken[0], "0");
         assert_eq!(taken[CHUNK + 2], (CHUNK + 2).to_string());
         assert_eq!(w.written, w.flushed);
-        w.write("after".to_string());
+        w.write("after".to_string(), true);
         w.flush();
         assert_eq!(r.read().as_deref(), Some("kept"));
         assert_eq!(r.read().as_deref(), Some("after"));
@@ -383,17 +410,92 @@ mod tests {
     #[test]
     fn rollback_withdraws_unflushed_items_across_chunks() {
         let (mut w, mut r) = queue();
-        w.write(0usize);
+        w.write(0usize, true);
         w.flush();
         for i in 1..(3 * CHUNK) {
-            w.write(i);
+            w.write(i, false);
         }
         w.rollback();
-        w.write(42);
+        w.write(42, true);
         w.flush();
         assert_eq!(r.read(), Some(0));
         assert_eq!(r.read(), Some(42));
         assert_eq!(r.read(), None);
+    }
+
+    #[test]
+    fn flush_publishes_whole_messages_only() {
+        let (mut w, mut r) = queue();
+        assert_eq!(r.read(), None);
+        w.write("a1", false);
+        w.write("a2", true);
+        w.write("b1", false);
+        w.write("b2", false);
+        assert!(!w.flush());
+        assert_eq!(r.read(), Some("a1"));
+        assert_eq!(r.read(), Some("a2"));
+        assert_eq!(r.read(), None, "the unfinished message stays back");
+        assert!(
+            w.flush(),
+            "nothing new is whole: no publication, no wake-up"
+        );
+        assert_eq!(r.read(), None);
+        w.write("b3", true);
+        assert!(!w.flush());
+        assert_eq!(r.read(), Some("b1"));
+        assert_eq!(r.read(), Some("b2"));
+        assert_eq!(r.read(), Some("b3"));
+    }
+
+    #[test]
+    fn rollback_drops_only_the_unfinished_message() {
+        let (mut w, mut r) = queue::<usize>();
+        w.write(1, true);
+        // A whole message written but not yet flushed survives a rollback.
+        w.write(2, false);
+        w.write(3, true);
+        for i in 0..(2 * CHUNK) {
+            w.write(100 + i, false);
+        }
+        w.rollback();
+        w.write(4, true);
+        w.flush();
+        let got: Vec<usize> = std::iter::from_fn(|| r.read()).collect();
+        assert_eq!(got, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn reader_never_sees_part_of_a_message_across_threads() {
+        let (mut w, mut r) = queue::<(u64, u64, u64)>();
+        const MESSAGES: u64 = if cfg!(miri) { 300 } else { 100_000 };
+        let writer = std::thread::spawn(move || {
+            for m in 0..MESSAGES {
+                let frames = 1 + m % 7;
+                for f in 0..frames {
+                    w.write((m, f, frames), f + 1 == frames);
+                    // Flushing after every frame must still publish whole messages only.
+                    w.flush();
+                }
+            }
+            w
+        });
+        let mut expected = 0;
+        while expected < MESSAGES {
+            let Some((m, 0, frames)) = r.read() else {
+                std::hint::spin_loop();
+                continue;
+            };
+            assert_eq!(m, expected);
+            for f in 1..frames {
+                assert_eq!(
+                    r.read(),
+                    Some((m, f, frames)),
+                    "frame missing from a published message"
+                );
+            }
+            expected += 1;
+        }
+        drop(writer.join().unwrap());
     }
 
     struct Counted(Arc<AtomicUsize>);
@@ -408,13 +510,13 @@ mod tests {
         let drops = Arc::new(AtomicUsize::new(0));
         let (mut w, mut r) = queue();
         for _ in 0..(CHUNK * 2 + 5) {
-            w.write(Counted(drops.clone()));
+            w.write(Counted(drops.clone()), true);
         }
         w.flush();
         for _ in 0..10 {
             drop(r.read());
         }
-        w.write(Counted(drops.clone())); // unflushed
+        w.write(Counted(drops.clone()), true); // unflushed
         drop(r);
         drop(w);
         assert_eq!(drops.load(Ordering::SeqCst), CHUNK * 2 + 6);
@@ -428,7 +530,7 @@ mod tests {
         const N: u64 = if cfg!(miri) { 3_000 } else { 1_000_000 };
         let writer = std::thread::spawn(move || {
             for i in 0..N {
-                w.write(i);
+                w.write(i, true);
                 if i % 7 == 0 {
                     w.flush();
                 }

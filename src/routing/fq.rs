@@ -62,8 +62,8 @@ impl FairQueue {
                 }
                 return Some((msg, key));
             }
-            // Frames of one message are published together, so an empty pipe here is
-            // never in the middle of a message.
+            // A pipe publishes whole messages only (`pipe/queue.rs`), so an empty pipe
+            // here is never in the middle of a message.
             self.more = false;
             self.active -= 1;
             self.pipes.swap(self.current, self.active);

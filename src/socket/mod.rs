@@ -27,7 +27,7 @@ use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::options::{put_int, Options};
+use crate::options::{put_int_or_larger, Options};
 use crate::pipe::Pipe;
 use crate::transport::{self, inproc, Endpoint, Target};
 use monitor::{Monitor, SharedMonitor};
@@ -252,15 +252,21 @@ impl Socket {
                 }
             }
             Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
-            Command::InprocConnected {
-                pipe,
-                out_hwm,
-                in_hwm,
-            } => {
+            Command::InprocConnected { pipe, boost } => {
                 if let Some(key) = self.pipes.key_of(pipe) {
-                    if self.pipes[key].raise_hwms(out_hwm, in_hwm) {
+                    let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
+                    if self.pipes[key].raise_hwms(boost, sndhwm, rcvhwm) {
                         self.pattern.write_activated(key);
                     }
+                }
+            }
+            Command::PipeHwm {
+                pipe,
+                peer_sndhwm,
+                peer_rcvhwm,
+            } => {
+                if let Some(key) = self.pipes.key_of(pipe) {
+                    self.pipes[key].apply_hwms(peer_sndhwm, peer_rcvhwm);
                 }
             }
             Command::Stop => self.ctx_terminated = true,
@@ -288,8 +294,17 @@ impl Socket {
         pipe.set_owner(&self.mailbox);
         let peer_closed = pipe.is_peer_closed();
         let key = self.pipes.insert(pipe);
+        let named_by_caller =
+            locally_initiated && connect_id.as_ref().is_some_and(|id| !id.is_empty());
         self.pattern
             .attach(&mut self.pipes, key, locally_initiated, connect_id);
+        // STREAM: ZMQ_ROUTING_ID reads back the id generated for the latest peer (how a
+        // caller learns the id of the peer it just connected to), as in libzmq.
+        if matches!(self.pattern, Pattern::Stream(_)) && !named_by_caller {
+            if let Some(p) = self.pipes.get(key) {
+                self.options.routing_id = p.routing_id.clone();
+            }
+        }
         if peer_closed {
             self.process_command(Command::PipeTerm(self.pipes[key].id()));
         }
@@ -311,7 +326,7 @@ impl Socket {
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let pending = inproc::bind(&self.ctx, self, &name)?;
                 self.bound.push(name.clone());
@@ -323,10 +338,10 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let bound = match transport.as_str() {
                     "tcp" => transport::tcp::listen(&address, &self.options),
-                    "ipc" => transport::ipc::listen(&address),
+                    "ipc" => transport::ipc::listen(&address, self.options.use_fd),
                     _ => Err(Error::ProtoNoSupport),
                 };
                 let (acceptor, resolved) = match bound {
@@ -376,7 +391,7 @@ impl Socket {
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let connect_id = self.options.connect_routing_id.take();
                 let pipe = inproc::connect(&self.ctx, self, &name);
@@ -385,7 +400,7 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } => {
-                let io = self.ctx.io_thread(self.id)?;
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let target = Target::parse(&transport, &address)?;
                 let id = crate::io::next_object_id();
                 let pipe = if self.options.immediate {
@@ -430,7 +445,7 @@ impl Socket {
     pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        match Endpoint::parse(endpoint)? {
+        match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 if let Some(i) = self.bound.iter().position(|n| *n == name) {
                     self.bound.swap_remove(i);
@@ -484,7 +499,13 @@ impl Socket {
             .pattern
             .setsockopt(&mut self.pipes, option, value.unwrap_or(&[]))
         {
-            Err(Error::Inval) => self.options.set_nullable(option, value),
+            Err(Error::Inval) => {
+                self.options.set_nullable(option, value)?;
+                if matches!(option, ZMQ_SNDHWM | ZMQ_RCVHWM) {
+                    self.apply_hwms_to_pipes();
+                }
+                Ok(())
+            }
             other => {
                 self.reap_finished_pipes();
                 other
@@ -492,17 +513,34 @@ impl Socket {
         }
     }
 
+    /// A new SNDHWM/RCVHWM applies to the pipes already attached, and each pipe's
+    /// peer (socket or session) is told, as libzmq's `update_pipe_options` does. Pipes
+    /// a bound socket has not attached yet (their `Attach` still in the mailbox) keep
+    /// the limits they were made with, as in libzmq.
+    fn apply_hwms_to_pipes(&mut self) {
+        let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
+        for key in self.pipes.keys() {
+            let pipe = &mut self.pipes[key];
+            pipe.apply_hwms(rcvhwm, sndhwm);
+            pipe.send_to_peer(Command::PipeHwm {
+                pipe: pipe.peer_id(),
+                peer_sndhwm: sndhwm,
+                peer_rcvhwm: rcvhwm,
+            });
+        }
+    }
+
     /// Writes the option into `out`; returns the length to report.
     pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
         self.check_alive()?;
         match option {
-            ZMQ_RCVMORE => put_int(out, i32::from(self.rcvmore)),
-            ZMQ_FD => put_int(out, self.mailbox.fd()),
+            ZMQ_RCVMORE => put_int_or_larger(out, i32::from(self.rcvmore)),
+            ZMQ_FD => put_int_or_larger(out, self.mailbox.fd()),
             ZMQ_EVENTS => {
                 let events = self.events()?;
-                put_int(out, events)
+                put_int_or_larger(out, events)
             }
-            ZMQ_THREAD_SAFE => put_int(out, 0),
+            ZMQ_THREAD_SAFE => put_int_or_larger(out, 0),
             _ => self.options.get(option, out),
         }
     }
@@ -524,6 +562,10 @@ impl Socket {
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
         self.check_alive()?;
+        if let Some(endpoint) = endpoint {
+            // libzmq checks the transport against the socket type here too.
+            Endpoint::parse_for(endpoint, self.options.socket_type)?;
+        }
         let mut slot = self.monitor.lock();
         if let Some(old) = slot.take() {
             old.stop();

@@ -12,7 +12,7 @@ use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::options::{bool_value, Options};
+use crate::options::{bool_value, non_negative_bool_value, Options};
 
 pub enum Pattern {
     Pair(Pair),
@@ -202,10 +202,10 @@ impl Pattern {
             (Pattern::Router(r), ZMQ_PROBE_ROUTER) => set(&mut r.probe_router, value),
             (Pattern::Dealer(d), ZMQ_PROBE_ROUTER) => set(&mut d.probe_router, value),
             (Pattern::Req(r), ZMQ_PROBE_ROUTER) => set(&mut r.dealer.probe_router, value),
-            (Pattern::Stream(r), ZMQ_STREAM_NOTIFY) => set(&mut r.notify, value),
+            (Pattern::Stream(r), ZMQ_STREAM_NOTIFY) => set_strict(&mut r.notify, value),
             (Pattern::Req(r), ZMQ_REQ_CORRELATE) => set(&mut r.correlate, value),
             (Pattern::Req(r), ZMQ_REQ_RELAXED) => {
-                let relaxed = bool_value(value)?;
+                let relaxed = non_negative_bool_value(value)?;
                 r.strict = !relaxed;
                 Ok(())
             }
@@ -214,7 +214,14 @@ impl Pattern {
     }
 }
 
+/// A ROUTER/DEALER/REQ flag: like libzmq, any non-negative value, non-zero meaning true.
 fn set(field: &mut bool, value: &[u8]) -> Result<()> {
+    *field = non_negative_bool_value(value)?;
+    Ok(())
+}
+
+/// STREAM_NOTIFY: libzmq parses it as a strict 0/1 flag.
+fn set_strict(field: &mut bool, value: &[u8]) -> Result<()> {
     *field = bool_value(value)?;
     Ok(())
 }

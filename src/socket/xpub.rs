@@ -8,7 +8,7 @@ use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::{flags, Msg, SharedMetadata};
-use crate::options::{bool_value, int_value};
+use crate::options::non_negative_bool_value;
 use crate::routing::dist::Distributor;
 use crate::routing::mtrie::{MTrie, RmResult};
 use std::collections::VecDeque;
@@ -219,13 +219,7 @@ impl XPub {
     }
 
     pub fn setsockopt(&mut self, option: i32, value: &[u8]) -> Result<()> {
-        let flag = || -> Result<bool> {
-            let v = int_value(value)?;
-            if v < 0 {
-                return Err(Error::Inval);
-            }
-            Ok(v != 0)
-        };
+        let flag = || non_negative_bool_value(value);
         match option {
             ZMQ_XPUB_VERBOSE => self.verbose_subs = flag()?,
             ZMQ_XPUB_VERBOSER => {
@@ -238,7 +232,7 @@ impl XPub {
                 self.send_last_pipe = self.manual;
             }
             ZMQ_XPUB_NODROP => self.lossy = !flag()?,
-            ZMQ_ONLY_FIRST_SUBSCRIBE => self.only_first_subscribe = bool_value(value)?,
+            ZMQ_ONLY_FIRST_SUBSCRIBE => self.only_first_subscribe = flag()?,
             ZMQ_SUBSCRIBE if self.manual => {
                 if let Some(last) = self.last_pipe {
                     self.subscriptions.add(value, last);

@@ -6,7 +6,7 @@ use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::{flags, Msg};
-use crate::options::bool_value;
+use crate::options::{non_negative_bool_value, relaxed_bool_value};
 use crate::routing::dist::Distributor;
 use crate::routing::fq::FairQueue;
 use crate::routing::trie::Trie;
@@ -171,11 +171,12 @@ impl XSub {
                 self.send(pipes, &mut msg)
             }
             ZMQ_ONLY_FIRST_SUBSCRIBE if !self.is_sub => {
-                self.only_first_subscribe = bool_value(value)?;
+                self.only_first_subscribe = non_negative_bool_value(value)?;
                 Ok(())
             }
             ZMQ_XSUB_VERBOSE_UNSUBSCRIBE if !self.is_sub => {
-                self.verbose_unsubs = bool_value(value)?;
+                // libzmq (draft) takes any value here, even negative ones.
+                self.verbose_unsubs = relaxed_bool_value(value)?;
                 Ok(())
             }
             _ => Err(Error::Inval),

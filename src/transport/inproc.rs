@@ -10,7 +10,7 @@ use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
 use crate::msg::{flags, Msg};
-use crate::pipe::{pipe_pair, Direction, Pipe};
+use crate::pipe::{pipe_pair, Direction, HwmBoost, Pipe};
 use crate::socket::Socket;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,6 +28,14 @@ struct PeerInfo {
 }
 
 impl PeerInfo {
+    /// What this socket's HWMs add to a peer's pipe limits over inproc.
+    fn boost(&self) -> HwmBoost {
+        HwmBoost {
+            inbound: self.sndhwm,
+            outbound: self.rcvhwm,
+        }
+    }
+
     fn of(socket: &Socket) -> PeerInfo {
         let o = socket.options();
         PeerInfo {
@@ -99,14 +107,13 @@ pub fn accept_pending(binder: &Socket, connection: PendingConnection) -> Pipe {
     if peer.receives_routing_id {
         write_routing_id(&mut pipe, &me.routing_id);
     }
-    pipe.set_hwms(
-        capacity(me.sndhwm, peer.rcvhwm),
-        capacity(peer.sndhwm, me.rcvhwm),
-    );
+    // Each end's limits are its socket's HWMs plus the other's (libzmq's boost), so
+    // that a later change of either socket's HWMs can be applied the same way.
+    pipe.set_hwm_boost(peer.boost());
+    pipe.apply_hwms(me.rcvhwm, me.sndhwm);
     pipe.send_to_peer(Command::InprocConnected {
         pipe: pipe.peer_id(),
-        out_hwm: capacity(peer.sndhwm, me.rcvhwm),
-        in_hwm: capacity(me.sndhwm, peer.rcvhwm),
+        boost: me.boost(),
     });
     pipe
 }
@@ -138,6 +145,8 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
             );
             mine.set_owner(&me.mailbox);
             theirs.set_owner(&peer.mailbox);
+            mine.set_hwm_boost(peer.boost());
+            theirs.set_hwm_boost(me.boost());
             if peer.receives_routing_id {
                 write_routing_id(&mut mine, &me.routing_id);
             }

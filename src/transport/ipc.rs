@@ -1,13 +1,13 @@
 //! ipc://: unix-domain stream sockets, filesystem paths and Linux abstract names.
 
-use super::ipc_address::{endpoint_string, prepare_bind, to_sockaddr, IpcAddress};
+use super::ipc_address::{endpoint_string, parse, prepare_bind, to_sockaddr, IpcAddress, IpcBind};
 use super::ConnectFailure;
 use crate::error::{Error, Result};
 use crate::io::listener::Acceptor;
 use crate::io::stream::Stream;
 use std::io;
 use std::os::linux::net::SocketAddrExt;
-use std::os::unix::io::FromRawFd;
+use std::os::unix::io::{FromRawFd, RawFd};
 use std::os::unix::net::SocketAddr as UnixAddr;
 
 fn unix_address(address: &IpcAddress) -> io::Result<UnixAddr> {
@@ -18,8 +18,25 @@ fn unix_address(address: &IpcAddress) -> io::Result<UnixAddr> {
 }
 
 /// Binds and listens (`*` makes a fresh directory; whatever was at the path is replaced,
-/// as in libzmq).
-pub fn listen(address: &str) -> Result<(Acceptor, String)> {
+/// as in libzmq). With `ZMQ_USE_FD` (`use_fd` != -1) the application's listening socket
+/// is taken over: the address only names the endpoint, and nothing is created or
+/// removed at the path, then or at close.
+pub fn listen(address: &str, use_fd: RawFd) -> Result<(Acceptor, String)> {
+    if use_fd != -1 {
+        let bind = IpcBind {
+            address: parse(address)?,
+            temp_dir: None,
+        };
+        super::tcp::set_nonblocking(use_fd)?;
+        // SAFETY: the application handed this descriptor over with ZMQ_USE_FD; it is a
+        // listening unix socket by the option's contract, and ours from here on.
+        let listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(use_fd) };
+        let endpoint = endpoint_string(&bind.address);
+        return Ok((
+            Acceptor::Unix(mio::net::UnixListener::from_std(listener), bind),
+            endpoint,
+        ));
+    }
     let bind = prepare_bind(address)?;
     let addr = unix_address(&bind.address).map_err(|_| Error::Inval)?;
     let listener = std::os::unix::net::UnixListener::bind_addr(&addr).map_err(Error::from)?;

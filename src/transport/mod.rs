@@ -4,10 +4,13 @@
 pub mod inproc;
 pub mod ipc;
 pub mod ipc_address;
+pub mod peer_filter;
 pub mod socket_options;
+pub mod socks;
 pub mod tcp;
 pub mod tcp_address;
 
+use crate::constants::{ZMQ_DGRAM, ZMQ_DISH, ZMQ_RADIO};
 use crate::error::{Error, Result};
 
 /// A parsed endpoint.
@@ -27,16 +30,15 @@ const KNOWN_TRANSPORTS: &[&str] = &[
 ];
 
 impl Endpoint {
+    /// Parses `transport://address`, as libzmq: no `://`, an empty transport or an
+    /// empty address is EINVAL (checked first), an unknown transport EPROTONOSUPPORT.
     pub fn parse(endpoint: &str) -> Result<Endpoint> {
         let (transport, address) = endpoint.split_once("://").ok_or(Error::Inval)?;
-        if transport.is_empty() {
+        if transport.is_empty() || address.is_empty() {
             return Err(Error::Inval);
         }
         if !KNOWN_TRANSPORTS.contains(&transport) {
             return Err(Error::ProtoNoSupport);
-        }
-        if address.is_empty() {
-            return Err(Error::Inval);
         }
         if transport == "inproc" {
             return Ok(Endpoint::Inproc(address.to_owned()));
@@ -45,6 +47,22 @@ impl Endpoint {
             transport: transport.to_owned(),
             address: address.to_owned(),
         })
+    }
+}
+
+impl Endpoint {
+    /// `parse`, then whether a socket of `socket_type` may use the transport at all:
+    /// libzmq always knows `udp://` but lets only RADIO, DISH and DGRAM use it, so for
+    /// every socket type we have it is ENOCOMPATPROTO (on bind, connect, unbind,
+    /// disconnect and monitor alike, before the address is looked at).
+    pub fn parse_for(endpoint: &str, socket_type: i32) -> Result<Endpoint> {
+        let parsed = Endpoint::parse(endpoint)?;
+        if let Endpoint::Network { transport, .. } = &parsed {
+            if transport == "udp" && !matches!(socket_type, ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM) {
+                return Err(Error::NoCompatProto);
+            }
+        }
+        Ok(parsed)
     }
 }
 
@@ -104,16 +122,52 @@ impl Target {
         }
     }
 
-    /// Starts connecting; the bool says whether the connect is still in progress.
+    /// Starts connecting (to the SOCKS proxy when [`Target::socks_client`] says so);
+    /// the bool says whether the connect is still in progress.
     pub fn connect(
         &self,
         options: &crate::options::Options,
     ) -> std::result::Result<(crate::io::stream::Stream, bool), ConnectFailure> {
-        match self {
-            Target::Tcp(t) => tcp::connect(t, options),
-            Target::Ipc(a) => ipc::connect(a),
+        match (self, socks_proxy(options)) {
+            (Target::Tcp(_), Some(proxy)) => tcp::connect(proxy, options),
+            (Target::Tcp(t), None) => tcp::connect(t, options),
+            (Target::Ipc(a), _) => ipc::connect(a),
         }
     }
+
+    /// A tcp target with `ZMQ_SOCKS_PROXY` set is reached through the proxy: the
+    /// SOCKS5 handshake to run on each new connection before ZMTP (with
+    /// username/password when `ZMQ_SOCKS_USERNAME` is set, as libzmq). None otherwise.
+    pub fn socks_client(&self, options: &crate::options::Options) -> Option<socks::SocksClient> {
+        let Target::Tcp(address) = self else {
+            return None;
+        };
+        socks_proxy(options)?;
+        let credentials = (!options.socks_username.is_empty()).then(|| socks::Credentials {
+            username: options.socks_username.clone(),
+            password: options.socks_password.clone(),
+        });
+        Some(socks::SocksClient::new(address, credentials))
+    }
+
+    /// The endpoint monitor events of a connection to this target name: what is
+    /// actually connected to, i.e. the proxy (`tcp://<proxy>`) for a SOCKS target, as
+    /// libzmq reports it; otherwise the endpoint given to connect.
+    pub fn event_endpoint(&self, options: &crate::options::Options, endpoint: &str) -> String {
+        match (self, socks_proxy(options)) {
+            (Target::Tcp(_), Some(proxy)) => format!("tcp://{proxy}"),
+            _ => endpoint.to_owned(),
+        }
+    }
+}
+
+/// `ZMQ_SOCKS_PROXY` as text, if set. A value that is not UTF-8 names no host that
+/// could be resolved; it is kept, so that every attempt fails and is retried.
+fn socks_proxy(options: &crate::options::Options) -> Option<&str> {
+    if options.socks_proxy.is_empty() {
+        return None;
+    }
+    Some(std::str::from_utf8(&options.socks_proxy).unwrap_or("\u{fffd}"))
 }
 
 #[cfg(test)]
@@ -128,6 +182,16 @@ mod tests {
         );
         assert_eq!(Endpoint::parse("inproc:/a"), Err(Error::Inval));
         assert_eq!(Endpoint::parse("foo://a"), Err(Error::ProtoNoSupport));
+        assert_eq!(Endpoint::parse("foo://"), Err(Error::Inval));
+        assert_eq!(
+            Endpoint::parse_for("udp://127.0.0.1:5555", crate::constants::ZMQ_DEALER),
+            Err(Error::NoCompatProto)
+        );
+        assert!(Endpoint::parse_for("udp://127.0.0.1:5555", ZMQ_DISH).is_ok());
+        assert_eq!(
+            Endpoint::parse_for("udp://", crate::constants::ZMQ_DEALER),
+            Err(Error::Inval)
+        );
         assert!(matches!(
             Endpoint::parse("tcp://127.0.0.1:5555"),
             Ok(Endpoint::Network { .. })

@@ -186,7 +186,7 @@ pub fn peer_address_string(fd: RawFd) -> Option<String> {
 }
 
 /// SO_PEERCRED of a connected unix socket.
-fn peer_credentials(fd: RawFd) -> Option<libc::ucred> {
+pub(crate) fn peer_credentials(fd: RawFd) -> Option<libc::ucred> {
     // SAFETY: an all-zero ucred is a valid value.
     let mut cred: libc::ucred = unsafe { mem::zeroed() };
     let mut len = mem::size_of::<libc::ucred>() as libc::socklen_t;

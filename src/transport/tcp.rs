@@ -97,7 +97,12 @@ fn close_fd(fd: RawFd) {
 }
 
 /// Binds and listens; returns the acceptor and the endpoint as ZMQ_LAST_ENDPOINT shows it.
+/// With `ZMQ_USE_FD` the application's listening socket is taken over instead and
+/// `address` is not looked at, as in libzmq.
 pub fn listen(address: &str, options: &Options) -> Result<(Acceptor, String)> {
+    if options.use_fd != -1 {
+        return adopt_listener(options.use_fd);
+    }
     let addr = resolve_bind(address, options.ipv6)?;
     let fd = new_socket(&addr)?;
     let setup = || -> io::Result<()> {
@@ -124,6 +129,33 @@ pub fn listen(address: &str, options: &Options) -> Result<(Acceptor, String)> {
         Acceptor::Tcp(mio::net::TcpListener::from_std(std_listener)),
         endpoint_string(&local),
     ))
+}
+
+/// Takes over the application's bound and listening socket `fd` (`ZMQ_USE_FD`): from
+/// now on it belongs to the listener, which closes it, as libzmq's does. The endpoint
+/// is the socket's own address.
+fn adopt_listener(fd: RawFd) -> Result<(Acceptor, String)> {
+    set_nonblocking(fd)?;
+    // SAFETY: the application handed this descriptor over with ZMQ_USE_FD; it is a
+    // listening tcp socket by the option's contract, and ours from here on.
+    let std_listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    let local = std_listener.local_addr().map_err(Error::from)?;
+    Ok((
+        Acceptor::Tcp(mio::net::TcpListener::from_std(std_listener)),
+        endpoint_string(&local),
+    ))
+}
+
+/// Puts a descriptor the application created into non-blocking mode (the I/O thread
+/// only accepts when it is ready, but must never block on a connection that is gone
+/// by then).
+pub(super) fn set_nonblocking(fd: RawFd) -> Result<()> {
+    // SAFETY: plain syscalls on a descriptor number; a bad one fails with EBADF.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFL) }).map_err(Error::from)?;
+    // SAFETY: as above.
+    check(unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) })
+        .map_err(Error::from)?;
+    Ok(())
 }
 
 /// Resolves `address` (names are looked up at every attempt, as libzmq does) and starts

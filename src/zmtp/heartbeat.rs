@@ -9,8 +9,10 @@
 //! The timing is libzmq's: a PING every HEARTBEAT_IVL; after sending one, the peer must
 //! send something within HEARTBEAT_TIMEOUT (default: the interval); after a PING with a
 //! TTL, the peer must send something within that TTL. PINGs are answered with a PONG
-//! echoing their context even when heartbeats are not configured here.
+//! echoing their context even when heartbeats are not configured here, one PONG per
+//! PING (PINGs decoded from one read each get theirs, as libzmq answers each at once).
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::command::{Command, MAX_PING_CONTEXT};
@@ -27,6 +29,14 @@ pub struct HeartbeatConfig {
     pub ttl: Duration,
 }
 
+/// PONGs waiting to be written. libzmq answers a PING as it decodes it, or, when its
+/// output is stuck, keeps only the latest; past this many we keep the latest too, so a
+/// peer flooding PINGs without reading cannot grow our memory.
+const MAX_PENDING_PONGS: usize = 64;
+
+/// A PING's context, echoed in its PONG.
+type PongContext = ([u8; MAX_PING_CONTEXT], usize);
+
 /// The heartbeat state of one connection.
 #[derive(Debug, Clone)]
 pub struct Heartbeat {
@@ -39,7 +49,7 @@ pub struct Heartbeat {
     timeout_deadline: Option<Instant>,
     /// Set when a PING with a TTL arrived; cleared by any later traffic.
     ttl_deadline: Option<Instant>,
-    pong: Option<([u8; MAX_PING_CONTEXT], usize)>,
+    pongs: VecDeque<PongContext>,
 }
 
 impl Heartbeat {
@@ -55,7 +65,7 @@ impl Heartbeat {
             ping_due: false,
             timeout_deadline: None,
             ttl_deadline: None,
-            pong: None,
+            pongs: VecDeque::new(),
         }
     }
 
@@ -79,7 +89,10 @@ impl Heartbeat {
         let context = context.get(..MAX_PING_CONTEXT).unwrap_or(context);
         let mut stored = [0u8; MAX_PING_CONTEXT];
         stored[..context.len()].copy_from_slice(context);
-        self.pong = Some((stored, context.len()));
+        if self.pongs.len() >= MAX_PENDING_PONGS {
+            self.pongs.pop_back();
+        }
+        self.pongs.push_back((stored, context.len()));
     }
 
     /// Handles a decoded command if it belongs to heartbeating (PING, PONG): returns
@@ -115,7 +128,7 @@ impl Heartbeat {
     /// returns true, or false when none is pending. Sending a PING at `now` starts the
     /// HEARTBEAT_TIMEOUT wait unless one is already running.
     pub fn poll_command(&mut self, now: Instant, out: &mut Vec<u8>) -> bool {
-        if let Some((context, len)) = self.pong.take() {
+        if let Some((context, len)) = self.pongs.pop_front() {
             let context = context.get(..len).unwrap_or(&[]);
             Command::Pong { context }.encode(out);
             return true;
@@ -137,7 +150,7 @@ impl Heartbeat {
 
     /// Whether `poll_command` has something to write.
     pub fn has_command(&self) -> bool {
-        self.pong.is_some() || self.ping_due
+        !self.pongs.is_empty() || self.ping_due
     }
 
     /// When `handle_timeout` must be called next, if ever.
@@ -242,6 +255,29 @@ mod tests {
             hb.handle_timeout(t0 + ms(1900)),
             Err(ProtocolError::HeartbeatTimeout)
         );
+    }
+
+    #[test]
+    fn every_ping_gets_its_pong() {
+        let t0 = Instant::now();
+        let mut hb = Heartbeat::new(HeartbeatConfig::default());
+        hb.start(t0);
+        hb.on_ping(t0, 0, b"one");
+        hb.on_ping(t0, 0, b"two");
+        let mut out = Vec::new();
+        while hb.poll_command(t0, &mut out) {}
+        assert_eq!(out, b"\x04PONGone\x04PONGtwo");
+        // A flood keeps a bounded number, the latest last.
+        for i in 0..1000u32 {
+            hb.on_ping(t0, 0, &i.to_be_bytes());
+        }
+        let mut count = 0;
+        let mut last = Vec::new();
+        while hb.poll_command(t0, &mut last) {
+            count += 1;
+        }
+        assert_eq!(count, MAX_PENDING_PONGS);
+        assert!(last.ends_with(&999u32.to_be_bytes()));
     }
 
     #[test]

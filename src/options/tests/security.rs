@@ -105,30 +105,20 @@ fn security_options_switch_the_mechanism_like_libzmq() {
     assert_eq!(set_int(&mut o, ZMQ_PLAIN_SERVER, 0), Ok(()));
     assert_eq!(get_int(&o, ZMQ_MECHANISM), Ok(ZMQ_NULL));
 
-    // GSSAPI: clearing the server flag keeps GSSAPI selected.
-    assert_eq!(set_int(&mut o, ZMQ_GSSAPI_SERVER, 1), Ok(()));
-    assert_eq!(get_int(&o, ZMQ_MECHANISM), Ok(ZMQ_GSSAPI));
-    assert_eq!(get_int(&o, ZMQ_GSSAPI_SERVER), Ok(1));
-    assert_eq!(o.set(ZMQ_GSSAPI_PRINCIPAL, b"p"), Ok(()));
-    assert_eq!(get_int(&o, ZMQ_GSSAPI_SERVER), Ok(1));
-    assert_eq!(o.set(ZMQ_GSSAPI_SERVICE_PRINCIPAL, b"svc"), Ok(()));
-    assert_eq!(get_int(&o, ZMQ_GSSAPI_SERVER), Ok(0));
-    assert_eq!(
-        get_bytes(&o, ZMQ_GSSAPI_SERVICE_PRINCIPAL, 10),
-        Ok(b"svc\0".to_vec())
-    );
-    assert_eq!(set_int(&mut o, ZMQ_GSSAPI_SERVER, 0), Ok(()));
-    assert_eq!(get_int(&o, ZMQ_MECHANISM), Ok(ZMQ_GSSAPI));
-    assert_eq!(
-        set_int(&mut o, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, 3),
-        Err(Error::Inval)
-    );
-    assert_eq!(
-        set_int(
-            &mut o,
-            ZMQ_GSSAPI_PRINCIPAL_NAMETYPE,
-            ZMQ_GSSAPI_NT_KRB5_PRINCIPAL
-        ),
-        Ok(())
-    );
+    // GSSAPI is not built: every GSSAPI option is refused, as by a libzmq built
+    // without it, and the mechanism stays what it was.
+    for option in [
+        ZMQ_GSSAPI_SERVER,
+        ZMQ_GSSAPI_PLAINTEXT,
+        ZMQ_GSSAPI_PRINCIPAL_NAMETYPE,
+        ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
+    ] {
+        assert_eq!(set_int(&mut o, option, 1), Err(Error::Inval));
+        assert_eq!(get_int(&o, option), Err(Error::Inval));
+    }
+    for option in [ZMQ_GSSAPI_PRINCIPAL, ZMQ_GSSAPI_SERVICE_PRINCIPAL] {
+        assert_eq!(o.set(option, b"p"), Err(Error::Inval));
+        assert_eq!(get_bytes(&o, option, 10), Err(Error::Inval));
+    }
+    assert_eq!(get_int(&o, ZMQ_MECHANISM), Ok(ZMQ_NULL));
 }
