@@ -392,7 +392,7 @@ static void *side_main(void *arg) {
                 }
             }
             __atomic_store_n(&sd->next[p], s + 1, __ATOMIC_RELEASE);
-            sd->messages++;
+            __atomic_fetch_add(&sd->messages, 1, __ATOMIC_RELAXED);
             if (sd->router) {
                 /* echo the whole message, routing id first */
                 for (int i = 0; i < m.n; i++) {
@@ -739,10 +739,12 @@ static void *watchdog_main(void *arg) {
     char missing[4096];
     fprintf(stderr, "TIMEOUT after %d s (seed 0x%llx); producers done: %d\n", g_timeout_s,
             (unsigned long long) g_seed, __atomic_load_n(&g_producers_done, __ATOMIC_ACQUIRE));
-    side_complete(&g_router, missing, sizeof missing);
-    fprintf(stderr, "ROUTER still waits for:%s\n", missing);
-    side_complete(&g_pull, missing, sizeof missing);
-    fprintf(stderr, "PULL still waits for:%s\n", missing);
+    side_t *sides[2] = {&g_router, &g_pull};
+    for (int i = 0; i < 2; i++) {
+        side_complete(sides[i], missing, sizeof missing);
+        fprintf(stderr, "%s: %lld messages so far; still waits for:%s\n", sides[i]->name,
+                (long long) __atomic_load_n(&sides[i]->messages, __ATOMIC_RELAXED), missing);
+    }
     fflush(stderr);
     kill_children();
     _exit(3);
