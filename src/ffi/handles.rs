@@ -190,15 +190,6 @@ pub unsafe fn get_mut<'a, T: Kind>(ptr: *mut c_void) -> Result<&'a mut T> {
     Ok(unsafe { (*handle.value.get()).assume_init_mut() })
 }
 
-/// True when `ptr` is a live handle of kind `T`.
-///
-/// # Safety
-/// As `live`.
-pub unsafe fn is_live<T: Kind>(ptr: *mut c_void) -> bool {
-    // SAFETY: forwarded caller contract.
-    unsafe { live::<T>(ptr) }.is_ok()
-}
-
 /// Takes the object back from C. From here on the handle is `DEAD`: a second destroy
 /// or any later call fails with `T::NOT_LIVE`. Of two racing destroys one gets the
 /// object and the other fails.
@@ -242,7 +233,6 @@ mod tests {
             assert_eq!(destroy::<AtomicCounter>(ptr).map(|c| c.value()), Ok(42));
             assert_eq!(destroy::<AtomicCounter>(ptr).err(), Some(Error::Fault));
             assert!(get::<AtomicCounter>(ptr).is_err());
-            assert!(!is_live::<AtomicCounter>(ptr));
             let again = into_c(AtomicCounter::new());
             assert_eq!(get::<AtomicCounter>(again).map(|c| c.value()), Ok(0));
             destroy::<AtomicCounter>(again).map(drop).unwrap();
