@@ -163,9 +163,16 @@ impl Failure {
     }
 }
 
+/// Reads of one connection per turn of its I/O thread (up to 4 x 64 KiB), like
+/// libzmq's one read per readiness event, so that connections share the thread fairly.
+const READS_PER_TURN: u32 = 4;
+
 pub enum Outcome {
     /// Nothing more to do until the next readiness event, command or timer.
     Idle,
+    /// The connection used up its turn of reads with input perhaps still waiting: the
+    /// session asks the reactor for another turn after the other ready connections.
+    TurnUsed,
     /// The handshake just completed: the session attaches the pipe and pumps again.
     HandshakeDone,
     /// The mechanism asks the ZAP handler; the session answers with `zap_reply`.
@@ -348,6 +355,7 @@ impl Engine {
 
     /// Does all the I/O that can be done now.
     pub fn pump(&mut self, mut pipe: Option<&mut Pipe>, now: Instant) -> Outcome {
+        let mut reads = 0;
         loop {
             let mut progress = match self.process_input(pipe.as_deref_mut(), now) {
                 Ok(p) => p,
@@ -374,8 +382,14 @@ impl Engine {
                 Err(_) => return Outcome::Failed(Failure::Closed),
             }
             if self.wants_input() && self.readable {
+                // Everything read so far is decoded and delivered: a peer that never
+                // lets the socket run dry must not keep the thread from the others.
+                if reads == READS_PER_TURN {
+                    return Outcome::TurnUsed;
+                }
                 match self.read_more() {
                     Ok(true) => {
+                        reads += 1;
                         progress = true;
                         if self.is_active() {
                             self.heartbeat.on_traffic(now);

@@ -88,6 +88,9 @@ pub struct Reactor {
     pipes: HashMap<PipeId, usize>,
     timers: BTreeSet<(Instant, usize)>,
     deadlines: HashMap<usize, Instant>,
+    /// Sessions that used their turn with input left: pumped again after the next poll
+    /// (which then does not wait), behind whatever else became ready.
+    turns: Vec<usize>,
     stopping: bool,
 }
 
@@ -102,6 +105,7 @@ impl Reactor {
             pipes: HashMap::new(),
             timers: BTreeSet::new(),
             deadlines: HashMap::new(),
+            turns: Vec::new(),
             stopping: false,
         }
     }
@@ -117,6 +121,13 @@ impl Reactor {
     /// The mio token of object slot `slot`.
     pub fn token(&self, slot: usize) -> Token {
         Token(slot + 1)
+    }
+
+    /// Gives the session in `slot` another turn after the other ready connections.
+    pub fn another_turn(&mut self, slot: usize) {
+        if !self.turns.contains(&slot) {
+            self.turns.push(slot);
+        }
     }
 
     /// Routes commands for `pipe` to the object in `slot`.
@@ -170,6 +181,10 @@ impl Reactor {
         now: Instant,
         f: impl FnOnce(&mut Session, &mut Reactor, Instant),
     ) {
+        // A slot may hold a listener by now (a stale turn or timer): leave it alone.
+        if !matches!(self.objects.get(slot), Some(Some(Object::Session(_)))) {
+            return;
+        }
         let Some(Some(Object::Session(mut session))) = self.objects.get_mut(slot).map(|o| o.take())
         else {
             return;
@@ -215,10 +230,13 @@ impl Reactor {
             if self.stopping && self.by_id.is_empty() {
                 return;
             }
-            let timeout = self
-                .timers
-                .first()
-                .map(|(at, _)| at.saturating_duration_since(now));
+            let timeout = if self.turns.is_empty() {
+                self.timers
+                    .first()
+                    .map(|(at, _)| at.saturating_duration_since(now))
+            } else {
+                Some(std::time::Duration::ZERO)
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     return;
@@ -241,6 +259,9 @@ impl Reactor {
                     }
                     None => {}
                 }
+            }
+            for slot in std::mem::take(&mut self.turns) {
+                self.with_session(slot, now, |s, r, now| s.pump(r, slot, now));
             }
             while let Some(command) = self.mailbox.try_recv() {
                 self.process_command(command, now);

@@ -408,6 +408,10 @@ impl Session {
             };
             match outcome {
                 Outcome::Idle => break,
+                Outcome::TurnUsed => {
+                    reactor.another_turn(token);
+                    break;
+                }
                 Outcome::HandshakeDone => self.handshake_done(reactor, token),
                 Outcome::NeedsZap(request) => {
                     self.start_zap(reactor, token, request, now);
