@@ -13,6 +13,7 @@
 
 mod conflate;
 mod direct;
+mod pipes;
 mod queue;
 
 use crate::command::Command;
@@ -20,6 +21,7 @@ use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use conflate::Conflate;
 pub use direct::{sent_count as direct_sent_count, DirectOutput, DirectSend, Frames};
+pub use pipes::{PipeKey, Pipes};
 use queue::{queue, Reader, Writer};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};

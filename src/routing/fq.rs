@@ -3,7 +3,7 @@
 
 use super::pipe_array::PipeArray;
 use crate::msg::Msg;
-use crate::socket::{PipeKey, Pipes};
+use crate::pipe::{PipeKey, Pipes};
 
 #[derive(Default)]
 pub struct FairQueue {

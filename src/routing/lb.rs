@@ -4,7 +4,7 @@
 use super::pipe_array::PipeArray;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::socket::{PipeKey, Pipes};
+use crate::pipe::{PipeKey, Pipes};
 
 #[derive(Default)]
 pub struct LoadBalancer {

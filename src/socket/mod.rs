@@ -11,13 +11,10 @@ pub(crate) mod monitor;
 mod pair;
 mod pattern;
 mod pipeline;
-mod pipes;
 mod reqrep;
 mod router;
 mod xpub;
 mod xsub;
-
-pub use pipes::{PipeKey, Pipes};
 
 use crate::command::Command;
 use crate::constants::*;
@@ -28,7 +25,7 @@ use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
 use monitor::{Monitor, SharedMonitor};
 use pattern::Pattern;
