@@ -351,7 +351,7 @@ impl Socket {
                     Err(e) => {
                         self.emit(
                             ZMQ_EVENT_BIND_FAILED,
-                            crate::ffi::errno::errno_of(e) as u32,
+                            crate::error::errno_of(e) as u32,
                             endpoint,
                         );
                         return Err(e);
