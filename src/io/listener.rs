@@ -2,26 +2,20 @@
 //! each. Closing it (unbind, socket close) closes the connections it accepted too.
 
 use super::session::{Session, SessionSpec};
-use super::stream::Stream;
 use super::Reactor;
 use crate::constants::*;
 use crate::mailbox::Mailbox;
 use crate::options::Options;
 use crate::socket::monitor::SharedMonitor;
-use crate::transport::ipc_address::{cleanup_after_close, IpcBind};
+use crate::transport::acceptor::Acceptor;
+use crate::transport::ipc_address::cleanup_after_close;
+use crate::transport::stream::Stream;
 use crate::transport::{peer_filter, socket_options};
-use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Registry, Token};
 use std::io;
 use std::os::unix::io::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
-
-pub enum Acceptor {
-    Tcp(TcpListener),
-    /// A wildcard (`ipc://*`) socket and its directory are removed when it closes.
-    Unix(UnixListener, IpcBind),
-}
 
 /// What a socket hands to an I/O thread after binding.
 pub struct ListenerSpec {

@@ -7,13 +7,13 @@ mod engine_slot;
 pub mod listener;
 pub mod proxy_handshake;
 pub mod session;
-pub mod stream;
 pub mod thread_setup;
 
 use crate::command::Command;
 use crate::mailbox::Mailbox;
 use crate::pipe::PipeId;
 use crate::signal_mask::spawn_with_signals_blocked;
+use crate::transport::stream::Stream;
 use listener::{Listener, ListenerSpec};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -139,12 +139,7 @@ impl Reactor {
         slot
     }
 
-    pub fn add_session(
-        &mut self,
-        session: Session,
-        accepted: Option<stream::Stream>,
-        now: Instant,
-    ) {
+    pub fn add_session(&mut self, session: Session, accepted: Option<Stream>, now: Instant) {
         let slot = self.insert(session.id(), Object::Session(Box::new(session)));
         self.with_session(slot, now, |s, r, now| s.start(r, slot, accepted, now));
     }

@@ -8,7 +8,6 @@
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
 use super::proxy_handshake::{self, Progress};
-use super::stream::Stream;
 use super::Reactor;
 use crate::command::Command;
 use crate::constants::*;
@@ -19,6 +18,7 @@ use crate::options::Options;
 use crate::pipe::Pipe;
 use crate::socket::monitor::SharedMonitor;
 use crate::transport::socks::SocksClient;
+use crate::transport::stream::Stream;
 use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
