@@ -24,6 +24,8 @@ pub mod io;
 /// cbindgen:ignore
 pub mod mailbox;
 /// cbindgen:ignore
+pub mod monitor;
+/// cbindgen:ignore
 pub mod msg;
 /// cbindgen:ignore
 pub mod options;

@@ -23,11 +23,11 @@ use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::mailbox::Mailbox;
+use crate::monitor::SharedMonitor;
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
 use crate::pipe::{Pipe, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
-use monitor::{Monitor, SharedMonitor};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
@@ -587,7 +587,7 @@ impl Socket {
             old.stop();
         }
         if let Some(endpoint) = endpoint {
-            *slot = Some(Monitor::start(&self.ctx, endpoint, events)?);
+            *slot = Some(monitor::start(&self.ctx, endpoint, events)?);
         }
         Ok(())
     }
