@@ -9,7 +9,7 @@ use crate::io::thread_setup::ThreadSettings;
 use crate::io::IoThread;
 use crate::mailbox::Mailbox;
 use crate::socket::{Inherited, Socket};
-use crate::transport::inproc::Registry;
+use crate::transport::inproc::SharedRegistry;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,7 +38,7 @@ pub struct CtxInner {
     terminating: AtomicBool,
     state: Mutex<State>,
     all_closed: Condvar,
-    pub(crate) inproc: Mutex<Registry>,
+    pub(crate) inproc: SharedRegistry,
     /// I/O threads, started at the first tcp/ipc bind or connect.
     io: Mutex<Vec<IoThread>>,
 }
@@ -144,7 +144,7 @@ impl Context {
                     threads: ThreadSettings::default(),
                 }),
                 all_closed: Condvar::new(),
-                inproc: Mutex::new(Registry::default()),
+                inproc: SharedRegistry::default(),
                 io: Mutex::new(Vec::new()),
             }),
         }

@@ -8,6 +8,7 @@ use crate::mailbox::Mailbox;
 use crate::monitor::SharedMonitor;
 use crate::options::Options;
 use crate::transport::acceptor::Acceptor;
+use crate::transport::inproc::SharedRegistry;
 use crate::transport::ipc_address::cleanup_after_close;
 use crate::transport::stream::Stream;
 use crate::transport::{peer_filter, socket_options};
@@ -28,7 +29,8 @@ pub struct ListenerSpec {
     pub receives_routing_id: bool,
     pub stream_notify: bool,
     pub monitor: SharedMonitor,
-    pub ctx: Arc<crate::ctx::CtxInner>,
+    /// For sessions reaching the ZAP handler over inproc.
+    pub inproc: SharedRegistry,
 }
 
 impl ListenerSpec {
@@ -130,7 +132,7 @@ impl Listener {
                         pipe: None,
                         receives_routing_id: self.spec.receives_routing_id,
                         stream_notify: self.spec.stream_notify,
-                        ctx: self.spec.ctx.clone(),
+                        inproc: self.spec.inproc.clone(),
                         monitor: self.spec.monitor.clone(),
                     });
                     reactor.add_session(session, Some(stream), now);

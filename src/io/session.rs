@@ -11,12 +11,12 @@ use super::proxy_handshake::{self, Progress};
 use super::Reactor;
 use crate::command::Command;
 use crate::constants::*;
-use crate::ctx::CtxInner;
 use crate::mailbox::Mailbox;
 use crate::monitor::SharedMonitor;
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::Pipe;
+use crate::transport::inproc::SharedRegistry;
 use crate::transport::socks::SocksClient;
 use crate::transport::stream::Stream;
 use crate::transport::Target;
@@ -41,7 +41,7 @@ pub struct SessionSpec {
     /// ZMQ_STREAM with ZMQ_STREAM_NOTIFY: an empty message announces connect/disconnect.
     pub stream_notify: bool,
     /// For reaching the ZAP handler over inproc.
-    pub ctx: Arc<CtxInner>,
+    pub inproc: SharedRegistry,
     pub monitor: SharedMonitor,
 }
 
@@ -248,7 +248,7 @@ impl Session {
     /// The engine's configuration, with whether a ZAP handler is bound right now.
     fn engine_config(&self) -> EngineConfig {
         let mut config = self.config.clone();
-        config.zap_handler_available = inproc::is_bound(&self.spec.ctx, ZAP_ENDPOINT);
+        config.zap_handler_available = inproc::is_bound(&self.spec.inproc, ZAP_ENDPOINT);
         config
     }
 
@@ -261,7 +261,7 @@ impl Session {
         now: Instant,
     ) {
         let Some(mut pipe) =
-            inproc::connect_service(&self.spec.ctx, ZAP_ENDPOINT, reactor.mailbox())
+            inproc::connect_service(&self.spec.inproc, ZAP_ENDPOINT, reactor.mailbox())
         else {
             self.connection_lost(reactor, Failure::NoZapHandler, now);
             return;

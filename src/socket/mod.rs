@@ -138,6 +138,20 @@ impl Socket {
         self.pattern.receives_routing_id()
     }
 
+    /// What an inproc peer needs to know to connect to this socket.
+    fn inproc_peer(&self) -> inproc::PeerInfo {
+        let o = self.options();
+        inproc::PeerInfo {
+            socket_id: self.id(),
+            mailbox: self.mailbox().clone(),
+            sndhwm: o.sndhwm,
+            rcvhwm: o.rcvhwm,
+            routing_id: o.routing_id.clone(),
+            receives_routing_id: self.receives_routing_id(),
+            conflate: o.effective_conflate(),
+        }
+    }
+
     /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
     /// message is taken (left empty); on failure it is left as it was.
     pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
@@ -330,10 +344,10 @@ impl Socket {
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
-                let pending = inproc::bind(&self.ctx, self, &name)?;
+                let pending = inproc::bind(&self.ctx.inproc, self.inproc_peer(), &name)?;
                 self.bound.push(name.clone());
                 for connection in pending {
-                    let pipe = inproc::accept_pending(self, connection);
+                    let pipe = inproc::accept_pending(self.inproc_peer(), connection);
                     self.attach_pipe(pipe, false, None);
                 }
                 self.options.last_endpoint = endpoint.to_owned();
@@ -367,7 +381,7 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
-                    ctx: self.ctx.clone(),
+                    inproc: self.ctx.inproc.clone(),
                 };
                 let fd = listener.acceptor_fd();
                 io.send(Command::AddListener(Box::new(listener)));
@@ -397,7 +411,7 @@ impl Socket {
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let connect_id = self.options.connect_routing_id.take();
-                let pipe = inproc::connect(&self.ctx, self, &name);
+                let pipe = inproc::connect(&self.ctx.inproc, self.inproc_peer(), &name);
                 self.attach_pipe(pipe, true, connect_id);
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -428,7 +442,7 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
-                    ctx: self.ctx.clone(),
+                    inproc: self.ctx.inproc.clone(),
                 };
                 let socket_made_pipe = spec.pipe.is_some();
                 io.send(Command::AddSession(Box::new(spec)));
@@ -454,7 +468,7 @@ impl Socket {
             Endpoint::Inproc(name) => {
                 if let Some(i) = self.bound.iter().position(|n| *n == name) {
                     self.bound.swap_remove(i);
-                    inproc::unbind(&self.ctx, self.id, &name);
+                    inproc::unbind(&self.ctx.inproc, self.id, &name);
                     return Ok(());
                 }
                 if self.close_connected_pipes(&name) == 0 {
@@ -608,7 +622,7 @@ impl Drop for Socket {
             m.stop();
         }
         for name in std::mem::take(&mut self.bound) {
-            inproc::unbind(&self.ctx, self.id, &name);
+            inproc::unbind(&self.ctx.inproc, self.id, &name);
         }
         // A connection made before its inproc name was bound stays pending: the binder
         // still receives what this socket sent (as libzmq).
