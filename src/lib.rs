@@ -15,6 +15,8 @@ pub mod constants;
 /// cbindgen:ignore
 pub mod ctx;
 /// cbindgen:ignore
+pub mod ctx_inner;
+/// cbindgen:ignore
 pub mod curve;
 /// cbindgen:ignore
 pub mod error;

@@ -18,7 +18,7 @@ mod xsub;
 
 use crate::command::Command;
 use crate::constants::*;
-use crate::ctx::CtxInner;
+use crate::ctx_inner::{CtxInner, Inherited};
 use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
@@ -32,12 +32,6 @@ use pattern::Pattern;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Socket defaults that come from the context.
-pub(crate) struct Inherited {
-    pub blocky: bool,
-    pub ipv6: bool,
-}
 
 pub struct Socket {
     id: u64,
@@ -85,7 +79,15 @@ impl NetObject {
 }
 
 impl Socket {
-    pub(crate) fn new(
+    /// A new socket of a `ZMQ_*` type in `ctx`. ETERM after shutdown, EMFILE at
+    /// MAX_SOCKETS.
+    pub(crate) fn create(ctx: &Arc<CtxInner>, socket_type: i32) -> Result<Socket> {
+        let (id, mailbox, inherited) = ctx.register_socket()?;
+        Socket::new(ctx.clone(), id, mailbox, socket_type, inherited)
+            .inspect_err(|_| ctx.socket_closed(id))
+    }
+
+    fn new(
         ctx: Arc<CtxInner>,
         id: u64,
         mailbox: Arc<Mailbox>,

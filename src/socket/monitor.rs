@@ -3,7 +3,7 @@
 
 use super::Socket;
 use crate::constants::*;
-use crate::ctx::CtxInner;
+use crate::ctx_inner::CtxInner;
 use crate::error::{Error, Result};
 use crate::monitor::{Monitor, MonitorSocket};
 use crate::msg::Msg;
@@ -22,7 +22,7 @@ pub fn start(ctx: &Arc<CtxInner>, endpoint: &str, events: i32) -> Result<Monitor
         Endpoint::Inproc(_) => {}
         Endpoint::Network { .. } => return Err(Error::ProtoNoSupport),
     }
-    let mut socket = Box::new(ctx.create_socket(ZMQ_PAIR)?);
+    let mut socket = Box::new(Socket::create(ctx, ZMQ_PAIR)?);
     socket.bind(endpoint)?;
     Ok(Monitor::new(socket, events))
 }
