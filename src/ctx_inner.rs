@@ -4,12 +4,11 @@
 //! to each mailbox), then waits until all are closed. The handle the API hands out is
 //! `ctx::Context`; sockets keep an `Arc<CtxInner>`.
 
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::io::thread_setup::ThreadSettings;
-use crate::io::IoThread;
-use crate::mailbox::Mailbox;
+use crate::io::{IoMailbox, IoThread};
 use crate::transport::inproc::SharedRegistry;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
@@ -29,7 +28,7 @@ pub(crate) struct Inherited {
 
 struct State {
     terminating: bool,
-    sockets: HashMap<u64, Arc<Mailbox>>,
+    sockets: HashMap<u64, Arc<SocketMailbox>>,
     io_threads: i32,
     max_sockets: i32,
     max_msgsz: i32,
@@ -55,7 +54,7 @@ impl CtxInner {
     /// use), among those its `ZMQ_AFFINITY` bitmap allows (bit i = thread i; 0 = any).
     /// EMTHREAD when the context has ZMQ_IO_THREADS = 0 or the bitmap names no thread,
     /// as in libzmq.
-    pub(crate) fn io_thread(&self, socket_id: u64, affinity: u64) -> Result<Arc<Mailbox>> {
+    pub(crate) fn io_thread(&self, socket_id: u64, affinity: u64) -> Result<Arc<IoMailbox>> {
         let mut threads = self.io.lock();
         if threads.is_empty() {
             let n = self.state.lock().io_threads;
@@ -91,8 +90,8 @@ impl CtxInner {
 
     /// Registers a new socket: its id, its mailbox and the defaults it inherits
     /// (`Socket::create` builds the rest). ETERM after shutdown, EMFILE at MAX_SOCKETS.
-    pub(crate) fn register_socket(&self) -> Result<(u64, Arc<Mailbox>, Inherited)> {
-        let mailbox = Arc::new(Mailbox::new().map_err(|_| Error::MFile)?);
+    pub(crate) fn register_socket(&self) -> Result<(u64, Arc<SocketMailbox>, Inherited)> {
+        let mailbox = Arc::new(SocketMailbox::new().map_err(|_| Error::MFile)?);
         let mut state = self.state.lock();
         if state.terminating {
             return Err(Error::Term);

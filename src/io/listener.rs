@@ -3,8 +3,8 @@
 
 use super::session::{Session, SessionSpec};
 use super::Reactor;
+use crate::command::SocketMailbox;
 use crate::constants::*;
-use crate::mailbox::Mailbox;
 use crate::monitor::SharedMonitor;
 use crate::options::Options;
 use crate::transport::acceptor::Acceptor;
@@ -25,7 +25,7 @@ pub struct ListenerSpec {
     pub endpoint: String,
     pub acceptor: Acceptor,
     pub options: Options,
-    pub socket: Arc<Mailbox>,
+    pub socket: Arc<SocketMailbox>,
     pub receives_routing_id: bool,
     pub stream_notify: bool,
     pub monitor: SharedMonitor,

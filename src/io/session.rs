@@ -9,13 +9,12 @@ use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
 use super::proxy_handshake::{self, Progress};
 use super::Reactor;
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
-use crate::mailbox::Mailbox;
 use crate::monitor::SharedMonitor;
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, PipeCommand};
 use crate::transport::inproc::SharedRegistry;
 use crate::transport::socks::SocksClient;
 use crate::transport::stream::Stream;
@@ -33,7 +32,7 @@ pub struct SessionSpec {
     /// Where to connect; None for a session of an accepted connection.
     pub target: Option<Target>,
     pub options: Options,
-    pub socket: Arc<Mailbox>,
+    pub socket: Arc<SocketMailbox>,
     /// The session's end of a pipe created at connect time (without ZMQ_IMMEDIATE).
     pub pipe: Option<Pipe>,
     /// The socket wants peers' routing ids first in the pipe (ROUTER).
@@ -452,7 +451,7 @@ impl Session {
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
                 if reconnected && matches!(self.spec.options.socket_type, ZMQ_SUB | ZMQ_XSUB) {
-                    pipe.send_to_peer(Command::Hiccup(pipe.peer_id()));
+                    pipe.send_to_peer(PipeCommand::Hiccup(pipe.peer_id()));
                 }
             }
             None => {
@@ -564,18 +563,20 @@ impl Session {
         &mut self,
         reactor: &mut Reactor,
         token: usize,
-        command: Command,
+        command: PipeCommand,
         now: Instant,
     ) {
         let for_zap = match (&command, &self.zap) {
             (
-                Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id),
+                PipeCommand::ActivateRead(id)
+                | PipeCommand::ActivateWrite(id, _)
+                | PipeCommand::PipeTerm(id),
                 Some(zap),
             ) => *id == zap.id(),
             _ => false,
         };
         if for_zap {
-            if let (Some(zap), Command::PipeTerm(_)) = (self.zap.as_mut(), &command) {
+            if let (Some(zap), PipeCommand::PipeTerm(_)) = (self.zap.as_mut(), &command) {
                 zap.peer_terminated();
             }
             if let Some(zap) = self.zap.as_mut() {
@@ -590,30 +591,30 @@ impl Session {
         // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
         // (the handler closing its socket) must not close the connection.
         let id = match command {
-            Command::ActivateRead(id)
-            | Command::ActivateWrite(id, _)
-            | Command::PipeTerm(id)
-            | Command::PipeHwm { pipe: id, .. } => id,
+            PipeCommand::ActivateRead(id)
+            | PipeCommand::ActivateWrite(id, _)
+            | PipeCommand::PipeTerm(id)
+            | PipeCommand::PipeHwm { pipe: id, .. } => id,
             _ => return,
         };
         if id != pipe.id() {
             return;
         }
         match command {
-            Command::ActivateRead(_) => {
+            PipeCommand::ActivateRead(_) => {
                 pipe.activate_read();
             }
-            Command::ActivateWrite(_, n) => {
+            PipeCommand::ActivateWrite(_, n) => {
                 pipe.activate_write(n);
             }
             // The socket changed its HWMs: its SNDHWM now bounds what we read from it,
             // its RCVHWM what we queue for it.
-            Command::PipeHwm {
+            PipeCommand::PipeHwm {
                 peer_sndhwm,
                 peer_rcvhwm,
                 ..
             } => pipe.apply_hwms(peer_sndhwm, peer_rcvhwm),
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 pipe.peer_terminated();
                 if self.closing.is_none() {
                     let linger = self.spec.options.linger;

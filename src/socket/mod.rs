@@ -16,17 +16,17 @@ mod router;
 mod xpub;
 mod xsub;
 
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
 use crate::ctx_inner::{CtxInner, Inherited};
 use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
-use crate::mailbox::Mailbox;
+use crate::io::{IoCommand, IoMailbox};
 use crate::monitor::SharedMonitor;
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
-use crate::pipe::{Pipe, PipeKey, Pipes};
+use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 pub struct Socket {
     id: u64,
     ctx: Arc<CtxInner>,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<SocketMailbox>,
     options: Options,
     pipes: Pipes,
     pattern: Pattern,
@@ -55,7 +55,7 @@ struct NetObject {
     /// connection's endpoint as given to connect.
     resolved: String,
     id: u64,
-    io: Arc<Mailbox>,
+    io: Arc<IoMailbox>,
     /// The listening descriptor (for the CLOSED event); None for connections.
     listener_fd: Option<i32>,
     /// A connection whose pipe the socket made at connect time (not ZMQ_IMMEDIATE):
@@ -64,10 +64,10 @@ struct NetObject {
 }
 
 impl NetObject {
-    /// Asks the I/O thread to close it (see `Command::Close` for `end_pipe`); reports
+    /// Asks the I/O thread to close it (see `IoCommand::Close` for `end_pipe`); reports
     /// a listener's CLOSED.
     fn close(&self, linger: i32, end_pipe: bool, monitor: &SharedMonitor) {
-        self.io.send(Command::Close {
+        self.io.send(IoCommand::Close {
             id: self.id,
             linger,
             end_pipe,
@@ -90,7 +90,7 @@ impl Socket {
     fn new(
         ctx: Arc<CtxInner>,
         id: u64,
-        mailbox: Arc<Mailbox>,
+        mailbox: Arc<SocketMailbox>,
         socket_type: i32,
         inherited: Inherited,
     ) -> Result<Socket> {
@@ -128,7 +128,7 @@ impl Socket {
         self.id
     }
 
-    pub(crate) fn mailbox(&self) -> &Arc<Mailbox> {
+    pub(crate) fn mailbox(&self) -> &Arc<SocketMailbox> {
         &self.mailbox
     }
 
@@ -246,21 +246,21 @@ impl Socket {
 
     fn process_command(&mut self, command: Command) {
         match command {
-            Command::ActivateRead(id) => {
+            Command::Pipe(PipeCommand::ActivateRead(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].activate_read() {
                         self.pattern.read_activated(&mut self.pipes, key);
                     }
                 }
             }
-            Command::ActivateWrite(id, msgs_read) => {
+            Command::Pipe(PipeCommand::ActivateWrite(id, msgs_read)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].activate_write(msgs_read) {
                         self.pattern.write_activated(key);
                     }
                 }
             }
-            Command::PipeTerm(id) => {
+            Command::Pipe(PipeCommand::PipeTerm(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].peer_terminated() {
                         self.pipes.mark_finished(key);
@@ -270,7 +270,7 @@ impl Socket {
                 }
             }
             Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
-            Command::InprocConnected { pipe, boost } => {
+            Command::Pipe(PipeCommand::InprocConnected { pipe, boost }) => {
                 if let Some(key) = self.pipes.key_of(pipe) {
                     let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
                     if self.pipes[key].raise_hwms(boost, sndhwm, rcvhwm) {
@@ -278,26 +278,21 @@ impl Socket {
                     }
                 }
             }
-            Command::PipeHwm {
+            Command::Pipe(PipeCommand::PipeHwm {
                 pipe,
                 peer_sndhwm,
                 peer_rcvhwm,
-            } => {
+            }) => {
                 if let Some(key) = self.pipes.key_of(pipe) {
                     self.pipes[key].apply_hwms(peer_sndhwm, peer_rcvhwm);
                 }
             }
             Command::Stop => self.ctx_terminated = true,
-            Command::Hiccup(id) => {
+            Command::Pipe(PipeCommand::Hiccup(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     self.pattern.hiccup(&mut self.pipes, key);
                 }
             }
-            // Commands for I/O threads never reach sockets.
-            Command::AddListener(_)
-            | Command::AddSession(_)
-            | Command::Close { .. }
-            | Command::StopIo => {}
         }
         self.reap_finished_pipes();
     }
@@ -324,7 +319,7 @@ impl Socket {
             }
         }
         if peer_closed {
-            self.process_command(Command::PipeTerm(self.pipes[key].id()));
+            self.process_command(Command::Pipe(PipeCommand::PipeTerm(self.pipes[key].id())));
         }
         self.reap_finished_pipes();
     }
@@ -386,7 +381,7 @@ impl Socket {
                     inproc: self.ctx.inproc.clone(),
                 };
                 let fd = listener.acceptor_fd();
-                io.send(Command::AddListener(Box::new(listener)));
+                io.send(IoCommand::AddListener(Box::new(listener)));
                 self.emit(ZMQ_EVENT_LISTENING, fd as u32, &resolved);
                 self.net.push(NetObject {
                     resolved: resolved.clone(),
@@ -447,7 +442,7 @@ impl Socket {
                     inproc: self.ctx.inproc.clone(),
                 };
                 let socket_made_pipe = spec.pipe.is_some();
-                io.send(Command::AddSession(Box::new(spec)));
+                io.send(IoCommand::AddSession(Box::new(spec)));
                 self.net.push(NetObject {
                     resolved: endpoint.to_owned(),
                     id,
@@ -554,7 +549,7 @@ impl Socket {
         for key in self.pipes.keys() {
             let pipe = &mut self.pipes[key];
             pipe.apply_hwms(rcvhwm, sndhwm);
-            pipe.send_to_peer(Command::PipeHwm {
+            pipe.send_to_peer(PipeCommand::PipeHwm {
                 pipe: pipe.peer_id(),
                 peer_sndhwm: sndhwm,
                 peer_rcvhwm: rcvhwm,

@@ -5,11 +5,10 @@
 //! RCVHWM (0 on either side = unlimited), and peers that want routing ids (ROUTER)
 //! find the other side's id as the first message of the pipe.
 
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::error::{Error, Result};
-use crate::mailbox::Mailbox;
 use crate::msg::{flags, Msg};
-use crate::pipe::{pipe_pair, Direction, HwmBoost, Pipe};
+use crate::pipe::{pipe_pair, Direction, HwmBoost, Pipe, PipeCommand, PipeOwner};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +17,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct PeerInfo {
     pub socket_id: u64,
-    pub mailbox: Arc<Mailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     pub sndhwm: i32,
     pub rcvhwm: i32,
     pub routing_id: Vec<u8>,
@@ -106,7 +105,7 @@ pub fn accept_pending(me: PeerInfo, connection: PendingConnection) -> Pipe {
     // that a later change of either socket's HWMs can be applied the same way.
     pipe.set_hwm_boost(peer.boost());
     pipe.apply_hwms(me.rcvhwm, me.sndhwm);
-    pipe.send_to_peer(Command::InprocConnected {
+    pipe.send_to_peer(PipeCommand::InprocConnected {
         pipe: pipe.peer_id(),
         boost: me.boost(),
     });
@@ -193,10 +192,10 @@ pub fn is_bound(registry: &Mutex<Registry>, name: &str) -> bool {
 
 /// Connects an internal client (the ZAP client of an I/O thread's session) to a bound
 /// `name`: an unlimited pipe whose near end is owned by `mailbox`. None if not bound.
-pub fn connect_service(
+pub fn connect_service<M: PipeOwner + 'static>(
     registry: &Mutex<Registry>,
     name: &str,
-    mailbox: &Arc<Mailbox>,
+    mailbox: &Arc<M>,
 ) -> Option<Pipe> {
     let registry = registry.lock();
     let peer = registry.bound.get(name)?;
