@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fail when the crate's top-level modules depend on each other in a circle.
+"""Fail when the crate's top-level modules depend on each other in a circle, or when
+one uses a module of a higher layer than its own (LAYERS below).
 
 A top-level module is `src/<dir>/` or `src/<file>.rs`. A dependency is any path that
 names another top-level module: `use crate::x::...` (grouped and multi-line forms
@@ -7,9 +8,10 @@ included), `crate::x::...` written in code, and `super::...` chains that climb o
 the file's module. Comments and string literals are ignored; tests count like any other
 code, because a test that reaches upward ties the layers together just the same.
 
-On success prints the layers, bottom first (each module depends only on modules in
-earlier layers). On failure prints one cycle per strongly connected group, with the
-file and line of each edge in it, and exits 1.
+On success prints the layers as the imports make them, bottom first (each module
+depends only on modules in earlier layers). On failure prints one cycle per strongly
+connected group, with the file and line of each edge in it, and every import that
+points up the declared layers, and exits 1.
 
 Python 3 standard library only. Usage: scripts/check-layers.py [--edges] [path/to/src]
 (--edges also lists every dependency with where it is written.)
@@ -20,6 +22,23 @@ import re
 import sys
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+
+# The intended layers, top first; docs/ARCHITECTURE.md ("Layers") says what each is
+# for. A module may use modules of its own layer or of any layer below. Every
+# top-level module must be listed: a new one has to be given its place.
+LAYERS = [
+    ("C ABI", ["ffi"]),
+    ("API over sockets", ["ctx", "proxy"]),
+    ("sockets and the small API", ["socket", "poll", "timers", "atomic_counter", "curve"]),
+    ("context state", ["ctx_inner"]),
+    ("I/O threads", ["io"]),
+    ("transports", ["transport"]),
+    ("routing; socket commands", ["routing", "command"]),
+    ("pipes; monitor; options", ["pipe", "monitor", "options"]),
+    ("wire protocol", ["zmtp"]),
+    ("messages; mailboxes", ["msg", "mailbox"]),
+    ("foundation", ["error", "constants", "z85", "signal_mask"]),
+]
 
 
 def strip_comments_and_strings(text):
@@ -273,6 +292,21 @@ def main():
         for (a, b), where in sorted(edges.items()):
             print(f"{a} -> {b}: " + ", ".join(f"{f}:{l}" for f, l in where))
 
+    failed = False
+    rank = {m: i for i, (_, members) in enumerate(LAYERS) for m in members}
+    for m in sorted(modules - rank.keys()):
+        print(f"check-layers: module `{m}` has no layer: add it to LAYERS in {sys.argv[0]}")
+        failed = True
+    for (a, b), where in sorted(edges.items()):
+        if a in rank and b in rank and rank[b] < rank[a]:
+            file, line = where[0]
+            more = len(where) - 1
+            print(
+                f"check-layers: `{a}` ({LAYERS[rank[a]][0]}) uses `{b}`, a higher layer "
+                f"({LAYERS[rank[b]][0]}): {file}:{line}" + (f" (and {more} more)" if more else "")
+            )
+            failed = True
+
     cycles = [g for g in strongly_connected(modules, graph) if len(g) > 1]
     if cycles:
         for group in cycles:
@@ -289,6 +323,8 @@ def main():
                     if b in group:
                         file, line = edges[(a, b)][0]
                         print(f"    {a} -> {b}: {file}:{line}")
+        return 1
+    if failed:
         return 1
 
     # Layers, bottom first: a module sits one above the highest module it uses.
