@@ -1,8 +1,11 @@
 //! libzmq 4.3, rewritten in Rust: a C-ABI drop-in replacement.
 //!
-//! The layers, top to bottom (see docs/ARCHITECTURE.md): `ffi` (the C ABI) wraps the
-//! safe API (`ctx`, `socket`, `poll`, `proxy`); sockets route messages with `routing`
-//! over `pipe`s; `msg` is the message; `mailbox` carries commands between threads.
+//! The layers, top to bottom (docs/ARCHITECTURE.md; `scripts/check-layers.py` keeps
+//! imports pointing down): `ffi` (the C ABI) wraps the safe API (`ctx`, `socket`,
+//! `poll`, `proxy`); sockets share the context's state (`ctx_inner`), hand connections
+//! to the I/O threads (`io`, which drive `zmtp` over `transport`s) and route messages
+//! with `routing` over `pipe`s; `msg` is the message; `mailbox` carries commands
+//! between threads.
 //!
 //! Only `ffi` and `constants` feed the generated `include/zmq.h`; every other module is
 //! marked `cbindgen:ignore`.
