@@ -6,13 +6,13 @@
 //! until the socket returns credit. Readiness is edge-triggered: `readable`/`writable`
 //! stay true until a call returns EAGAIN.
 
-use super::stream::Stream;
 use crate::constants::*;
 use crate::msg::{
     flags, Buffer, Metadata, MetadataStamp, Msg, SharedMetadata, SliceSource, INLINE_CAPACITY,
     SOURCE_FD_PROPERTY,
 };
 use crate::pipe::{DirectSend, Frames, Pipe};
+use crate::transport::stream::Stream;
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
 use crate::zmtp::frame::{Decoded, Decoder, Encoder, FrameFlags, Framing, MAX_HEADER_LEN};

@@ -1,19 +1,20 @@
 //! I/O threads: one mio event loop each (`ZMQ_IO_THREADS`), owning the listeners and
 //! sessions of network connections. Sockets talk to them only through their mailbox
-//! (an eventfd registered with the loop), with the same `Command`s pipes use.
+//! (an eventfd registered with the loop): `IoCommand`s, which carry the pipes' commands
+//! for sessions too.
 
+mod command;
 pub mod engine;
 mod engine_slot;
 pub mod listener;
 pub mod proxy_handshake;
 pub mod session;
-pub mod stream;
 pub mod thread_setup;
 
-use crate::command::Command;
-use crate::mailbox::Mailbox;
-use crate::pipe::PipeId;
+use crate::pipe::{PipeCommand, PipeId};
 use crate::signal_mask::spawn_with_signals_blocked;
+use crate::transport::stream::Stream;
+pub use command::{IoCommand, IoMailbox};
 use listener::{Listener, ListenerSpec};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -36,13 +37,13 @@ const MAILBOX: Token = Token(0);
 
 /// A running I/O thread.
 pub struct IoThread {
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<IoMailbox>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl IoThread {
     pub fn spawn(index: usize, settings: ThreadSettings) -> std::io::Result<IoThread> {
-        let mailbox = Arc::new(Mailbox::new()?);
+        let mailbox = Arc::new(IoMailbox::new()?);
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
@@ -60,13 +61,13 @@ impl IoThread {
         })
     }
 
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<IoMailbox> {
         &self.mailbox
     }
 
     /// Asks the thread to finish (after its sessions have lingered) and waits for it.
     pub fn stop(mut self) {
-        self.mailbox.send(Command::StopIo);
+        self.mailbox.send(IoCommand::StopIo);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -81,7 +82,7 @@ enum Object {
 /// The state of one I/O thread's loop.
 pub struct Reactor {
     poll: Poll,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<IoMailbox>,
     objects: Vec<Option<Object>>,
     free: Vec<usize>,
     by_id: HashMap<u64, usize>,
@@ -95,7 +96,7 @@ pub struct Reactor {
 }
 
 impl Reactor {
-    fn new(poll: Poll, mailbox: Arc<Mailbox>) -> Reactor {
+    fn new(poll: Poll, mailbox: Arc<IoMailbox>) -> Reactor {
         Reactor {
             poll,
             mailbox,
@@ -114,7 +115,7 @@ impl Reactor {
         self.poll.registry()
     }
 
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<IoMailbox> {
         &self.mailbox
     }
 
@@ -150,12 +151,7 @@ impl Reactor {
         slot
     }
 
-    pub fn add_session(
-        &mut self,
-        session: Session,
-        accepted: Option<stream::Stream>,
-        now: Instant,
-    ) {
+    pub fn add_session(&mut self, session: Session, accepted: Option<Stream>, now: Instant) {
         let slot = self.insert(session.id(), Object::Session(Box::new(session)));
         self.with_session(slot, now, |s, r, now| s.start(r, slot, accepted, now));
     }
@@ -280,25 +276,28 @@ impl Reactor {
         }
     }
 
-    fn process_command(&mut self, command: Command, now: Instant) {
+    fn process_command(&mut self, command: IoCommand, now: Instant) {
         match command {
-            Command::AddListener(spec) => self.add_listener(*spec),
-            Command::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
-            Command::Close {
+            IoCommand::AddListener(spec) => self.add_listener(*spec),
+            IoCommand::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
+            IoCommand::Close {
                 id,
                 linger,
                 end_pipe,
             } => self.close_object(id, linger, end_pipe, now),
-            Command::ActivateRead(pipe)
-            | Command::ActivateWrite(pipe, _)
-            | Command::PipeTerm(pipe)
-            | Command::PipeHwm { pipe, .. } => {
+            IoCommand::Pipe(
+                command @ (PipeCommand::ActivateRead(pipe)
+                | PipeCommand::ActivateWrite(pipe, _)
+                | PipeCommand::PipeTerm(pipe)
+                | PipeCommand::PipeHwm { pipe, .. }),
+            ) => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
                     self.with_session(slot, now, |s, r, now| s.pipe_command(r, slot, command, now));
                 }
             }
-            Command::StopIo => self.stopping = true,
-            _ => {}
+            IoCommand::StopIo => self.stopping = true,
+            // Only sockets act on Hiccup and InprocConnected.
+            IoCommand::Pipe(_) => {}
         }
     }
 
