@@ -992,8 +992,7 @@ ZMQ_EXPORT long zmq_timers_timeout(void *timers);
  `int zmq_timers_execute(void *timers)`: runs the handlers of all due timers.
 
  # Safety
- `timers` is NULL or a live handle from `zmq_timers_new`, not destroyed by a handler
- while this call runs.
+ `timers` is NULL or a live handle from `zmq_timers_new`.
  */
 ZMQ_EXPORT int zmq_timers_execute(void *timers);
 

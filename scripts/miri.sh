@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}" \
-    cargo +nightly miri test --lib -- pipe:: msg:: mailbox:: "$@"
+    cargo +nightly miri test --lib -- pipe:: msg:: mailbox:: ffi:: "$@"

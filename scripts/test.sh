@@ -14,6 +14,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
+echo "== layers: no import cycles between top-level modules, none pointing up"
+python3 scripts/check-layers.py
 echo "== cargo test"
 cargo test
 echo "== C tests under AddressSanitizer and LeakSanitizer (C programs instrumented)"

@@ -1,6 +1,8 @@
-//! The one error type of the core. Nothing below `ffi/` knows about errno; `ffi::errno`
-//! is the single place that turns an `Error` into a C errno value.
+//! The one error type of the core, and the one mapping from it to errno numbers
+//! (`errno_of`: what `ffi` sets as the C `errno`, and what monitor events carry). Only
+//! `ffi::errno` writes the C `errno`.
 
+use libc::c_int;
 use std::fmt;
 use std::io;
 
@@ -78,3 +80,40 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// libzmq's base for error numbers the OS may not define.
+pub const ZMQ_HAUSNUMERO: c_int = 156_384_712;
+/// "Operation cannot be accomplished in current state".
+pub const EFSM: c_int = ZMQ_HAUSNUMERO + 51;
+/// "The protocol is not compatible with the socket type".
+pub const ENOCOMPATPROTO: c_int = ZMQ_HAUSNUMERO + 52;
+/// "Context was terminated".
+pub const ETERM: c_int = ZMQ_HAUSNUMERO + 53;
+/// "No thread available".
+pub const EMTHREAD: c_int = ZMQ_HAUSNUMERO + 54;
+
+/// The errno value libzmq reports for `e`.
+pub fn errno_of(e: Error) -> c_int {
+    match e {
+        Error::Again => libc::EAGAIN,
+        Error::Term => ETERM,
+        Error::Fsm => EFSM,
+        Error::NotSock => libc::ENOTSOCK,
+        Error::Inval => libc::EINVAL,
+        Error::Fault => libc::EFAULT,
+        Error::HostUnreach => libc::EHOSTUNREACH,
+        Error::NoCompatProto => ENOCOMPATPROTO,
+        Error::ProtoNoSupport => libc::EPROTONOSUPPORT,
+        Error::NotSup => libc::ENOTSUP,
+        Error::MThread => EMTHREAD,
+        Error::MFile => libc::EMFILE,
+        Error::NoEnt => libc::ENOENT,
+        Error::AddrInUse => libc::EADDRINUSE,
+        Error::AddrNotAvail => libc::EADDRNOTAVAIL,
+        Error::NoDev => libc::ENODEV,
+        Error::NoMem => libc::ENOMEM,
+        Error::Intr => libc::EINTR,
+        Error::MsgSize => libc::EMSGSIZE,
+        Error::Os(code) => code,
+    }
+}

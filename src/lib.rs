@@ -1,8 +1,11 @@
 //! libzmq 4.3, rewritten in Rust: a C-ABI drop-in replacement.
 //!
-//! The layers, top to bottom (see docs/ARCHITECTURE.md): `ffi` (the C ABI) wraps the
-//! safe API (`ctx`, `socket`, `poll`, `proxy`); sockets route messages with `routing`
-//! over `pipe`s; `msg` is the message; `mailbox` carries commands between threads.
+//! The layers, top to bottom (docs/ARCHITECTURE.md; `scripts/check-layers.py` keeps
+//! imports pointing down): `ffi` (the C ABI) wraps the safe API (`ctx`, `socket`,
+//! `poll`, `proxy`); sockets share the context's state (`ctx_inner`), hand connections
+//! to the I/O threads (`io`, which drive `zmtp` over `transport`s) and route messages
+//! with `routing` over `pipe`s; `msg` is the message; `mailbox` carries commands
+//! between threads.
 //!
 //! Only `ffi` and `constants` feed the generated `include/zmq.h`; every other module is
 //! marked `cbindgen:ignore`.
@@ -15,6 +18,8 @@ pub mod constants;
 /// cbindgen:ignore
 pub mod ctx;
 /// cbindgen:ignore
+pub mod ctx_inner;
+/// cbindgen:ignore
 pub mod curve;
 /// cbindgen:ignore
 pub mod error;
@@ -23,6 +28,8 @@ pub mod ffi;
 pub mod io;
 /// cbindgen:ignore
 pub mod mailbox;
+/// cbindgen:ignore
+pub mod monitor;
 /// cbindgen:ignore
 pub mod msg;
 /// cbindgen:ignore

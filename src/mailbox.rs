@@ -1,27 +1,27 @@
-//! A socket's mailbox: the commands other threads send it (pipe activation, new pipes,
-//! termination) plus an eventfd that is signalled only when the owner may be asleep.
-//! The eventfd is what `ZMQ_FD` returns: readable means "something may have changed,
-//! read ZMQ_EVENTS", and it stays quiet while the owner is busy, as in libzmq.
+//! A mailbox: the commands other threads send one owner (a socket: `command::Command`;
+//! an I/O thread: `io::IoCommand`) plus an eventfd that is signalled only when the
+//! owner may be asleep. A socket's eventfd is what `ZMQ_FD` returns: readable means
+//! "something may have changed, read ZMQ_EVENTS", and it stays quiet while the owner
+//! is busy, as in libzmq.
 //!
 //! Protocol: a sender pushes, then swaps `asleep` to false and signals if it was true.
 //! The owner, finding the queue empty, drains the eventfd, sets `asleep`, and looks again.
 //! Hence `asleep == true` implies the eventfd is clear, and no command is ever stranded.
 
-use crate::command::Command;
 use crossbeam_queue::SegQueue;
 use std::io;
 use std::os::unix::io::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub struct Mailbox {
-    queue: SegQueue<Command>,
+pub struct Mailbox<C> {
+    queue: SegQueue<C>,
     asleep: AtomicBool,
     eventfd: RawFd,
 }
 
-impl Mailbox {
-    pub fn new() -> io::Result<Mailbox> {
+impl<C> Mailbox<C> {
+    pub fn new() -> io::Result<Mailbox<C>> {
         // SAFETY: plain syscall with constant flags.
         let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
         if fd < 0 {
@@ -40,7 +40,7 @@ impl Mailbox {
     }
 
     /// Delivers a command (any thread).
-    pub fn send(&self, command: Command) {
+    pub fn send(&self, command: C) {
         self.queue.push(command);
         if self.asleep.swap(false, Ordering::SeqCst) {
             self.signal();
@@ -61,7 +61,7 @@ impl Mailbox {
 
     /// The next command, without blocking (owner only). Costs no syscall while idle.
     #[inline]
-    pub fn try_recv(&self) -> Option<Command> {
+    pub fn try_recv(&self) -> Option<C> {
         // `is_empty` is two plain loads; `pop` on an empty queue costs a full fence, and
         // this runs on every send.
         if !self.queue.is_empty() {
@@ -100,7 +100,7 @@ impl Mailbox {
     }
 }
 
-impl Drop for Mailbox {
+impl<C> Drop for Mailbox<C> {
     fn drop(&mut self) {
         // SAFETY: we own the fd.
         unsafe { libc::close(self.eventfd) };
@@ -124,13 +124,13 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "poll is not available under Miri")]
     fn fd_signals_only_a_sleeping_owner_and_clears() {
-        let m = Mailbox::new().unwrap();
-        m.send(Command::Stop);
+        let m = Mailbox::<u64>::new().unwrap();
+        m.send(0);
         assert!(!readable(m.fd()), "owner never slept: no signal");
         assert!(m.try_recv().is_some());
         assert!(m.try_recv().is_none());
         assert!(!readable(m.fd()));
-        m.send(Command::Stop);
+        m.send(0);
         assert!(readable(m.fd()));
         assert!(m.try_recv().is_some());
         assert!(m.try_recv().is_none());
@@ -140,12 +140,12 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "poll is not available under Miri")]
     fn wakes_a_blocked_owner() {
-        let m = Arc::new(Mailbox::new().unwrap());
+        let m = Arc::new(Mailbox::<u64>::new().unwrap());
         assert!(m.try_recv().is_none());
         let sender = m.clone();
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
-            sender.send(Command::Stop);
+            sender.send(0);
         });
         assert!(m.wait(Some(Duration::from_secs(5))).unwrap());
         assert!(m.try_recv().is_some());
@@ -159,11 +159,11 @@ mod tests {
     #[test]
     fn no_command_is_stranded() {
         let n: u64 = if cfg!(miri) { 200 } else { 20_000 };
-        let m = Arc::new(Mailbox::new().unwrap());
+        let m = Arc::new(Mailbox::<u64>::new().unwrap());
         let sender = m.clone();
         let t = std::thread::spawn(move || {
             for i in 0..n {
-                sender.send(Command::ActivateWrite(1, i));
+                sender.send(i);
                 if i % 3 == 0 {
                     std::thread::yield_now();
                 }
@@ -171,7 +171,7 @@ mod tests {
         });
         let mut next = 0;
         while next < n {
-            if let Some(Command::ActivateWrite(_, i)) = m.try_recv() {
+            if let Some(i) = m.try_recv() {
                 assert_eq!(i, next, "commands arrive in order");
                 next += 1;
                 continue;

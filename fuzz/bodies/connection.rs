@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use zmq::constants::*;
 use zmq::msg::Msg;
-use zmq::options::CurveKey;
 use zmq::zmtp::connection::{Connection, ConnectionConfig, Event, Failure, PeerInfo};
 use zmq::zmtp::curve::CurveClientConfig;
+use zmq::zmtp::curve::CurveKey;
 use zmq::zmtp::heartbeat::HeartbeatConfig;
 use zmq::zmtp::mechanism::Security;
 use zmq::zmtp::metadata::Metadata;

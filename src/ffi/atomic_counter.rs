@@ -1,69 +1,15 @@
 //! `zmq_atomic_counter_*`: the C face of `crate::atomic_counter::AtomicCounter`.
 //!
-//! A handle is a boxed `CounterHandle` whose first word is a tag. libzmq does not check
-//! counter handles at all (NULL crashes it); here NULL or a foreign pointer sets `EFAULT`
-//! and the call returns -1 (or nothing, for the `void` functions).
+//! A counter is a handle (`super::handles`). libzmq does not check counter pointers at
+//! all (NULL crashes it, a stale copy is deleted twice); here NULL, a foreign pointer or
+//! a destroyed counter sets `EFAULT` and the call returns -1 (or nothing, for the `void`
+//! functions).
 
 use super::boundary::guard;
+use super::handles;
 use crate::atomic_counter::AtomicCounter;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use libc::{c_int, c_void};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-const LIVE_TAG: u32 = 0xC0_4E_7E_12;
-const DEAD_TAG: u32 = 0xDEAD_C012;
-
-/// What a `void *counter` points to.
-#[repr(C)]
-struct CounterHandle {
-    tag: AtomicU32,
-    counter: AtomicCounter,
-}
-
-// The only place where counter handles are created, checked and freed.
-impl CounterHandle {
-    fn into_raw() -> *mut c_void {
-        let handle = CounterHandle {
-            tag: AtomicU32::new(LIVE_TAG),
-            counter: AtomicCounter::new(),
-        };
-        Box::into_raw(Box::new(handle)).cast()
-    }
-
-    /// The handle behind `ptr`, or `Fault` if `ptr` is NULL, misaligned or not tagged
-    /// as a live counter.
-    ///
-    /// # Safety
-    /// `ptr` is NULL or points to readable memory of at least a tag word (a live handle
-    /// from `into_raw` in a correct program); the handle outlives `'a`.
-    unsafe fn from_ptr<'a>(ptr: *mut c_void) -> Result<&'a CounterHandle> {
-        let handle = ptr.cast::<CounterHandle>();
-        if handle.is_null() || (handle as usize) % std::mem::align_of::<CounterHandle>() != 0 {
-            return Err(Error::Fault);
-        }
-        // SAFETY: non-NULL and aligned; the caller promises the tag word is readable.
-        let tag = unsafe { (*handle).tag.load(Ordering::Acquire) };
-        if tag != LIVE_TAG {
-            return Err(Error::Fault);
-        }
-        // SAFETY: the tag says this is a live handle made by `into_raw`.
-        Ok(unsafe { &*handle })
-    }
-
-    /// Frees the handle behind `ptr` after checking it like `from_ptr`.
-    ///
-    /// # Safety
-    /// As `from_ptr`; no thread uses the handle afterwards.
-    unsafe fn destroy(ptr: *mut c_void) -> Result<()> {
-        // SAFETY: forwarded caller contract.
-        let handle = unsafe { Self::from_ptr(ptr)? };
-        handle.tag.store(DEAD_TAG, Ordering::Release);
-        // SAFETY: the pointer came from `Box::into_raw` in `into_raw` (checked by the
-        // tag) and is now marked dead, so it is freed exactly once.
-        drop(unsafe { Box::from_raw(ptr.cast::<CounterHandle>()) });
-        Ok(())
-    }
-}
 
 /// `void *zmq_atomic_counter_new(void)`: a new counter set to 0.
 ///
@@ -71,7 +17,7 @@ impl CounterHandle {
 /// None: takes no pointers.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_atomic_counter_new() -> *mut c_void {
-    guard(|| Ok(CounterHandle::into_raw()))
+    guard(|| Ok(handles::into_c(AtomicCounter::new())))
 }
 
 /// `void zmq_atomic_counter_set(void *counter, int value)`.
@@ -81,9 +27,10 @@ pub unsafe extern "C" fn zmq_atomic_counter_new() -> *mut c_void {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_atomic_counter_set(counter: *mut c_void, value: c_int) {
     guard(|| {
-        // SAFETY: `counter` is the caller's counter handle; checked by tag before use.
-        let handle = unsafe { CounterHandle::from_ptr(counter)? };
-        handle.counter.set(value);
+        // SAFETY: `counter` is NULL or points to at least a tag word, and is not
+        // destroyed during this call (libzmq's contract).
+        let counter = unsafe { handles::get::<AtomicCounter>(counter)? };
+        counter.set(value);
         Ok(())
     })
 }
@@ -95,9 +42,10 @@ pub unsafe extern "C" fn zmq_atomic_counter_set(counter: *mut c_void, value: c_i
 #[no_mangle]
 pub unsafe extern "C" fn zmq_atomic_counter_inc(counter: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: `counter` is the caller's counter handle; checked by tag before use.
-        let handle = unsafe { CounterHandle::from_ptr(counter)? };
-        Ok(handle.counter.inc())
+        // SAFETY: `counter` is NULL or points to at least a tag word, and is not
+        // destroyed during this call (libzmq's contract).
+        let counter = unsafe { handles::get::<AtomicCounter>(counter)? };
+        Ok(counter.inc())
     })
 }
 
@@ -109,9 +57,10 @@ pub unsafe extern "C" fn zmq_atomic_counter_inc(counter: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_atomic_counter_dec(counter: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: `counter` is the caller's counter handle; checked by tag before use.
-        let handle = unsafe { CounterHandle::from_ptr(counter)? };
-        Ok(c_int::from(handle.counter.dec()))
+        // SAFETY: `counter` is NULL or points to at least a tag word, and is not
+        // destroyed during this call (libzmq's contract).
+        let counter = unsafe { handles::get::<AtomicCounter>(counter)? };
+        Ok(c_int::from(counter.dec()))
     })
 }
 
@@ -122,9 +71,10 @@ pub unsafe extern "C" fn zmq_atomic_counter_dec(counter: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_atomic_counter_value(counter: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: `counter` is the caller's counter handle; checked by tag before use.
-        let handle = unsafe { CounterHandle::from_ptr(counter)? };
-        Ok(handle.counter.value())
+        // SAFETY: `counter` is NULL or points to at least a tag word, and is not
+        // destroyed during this call (libzmq's contract).
+        let counter = unsafe { handles::get::<AtomicCounter>(counter)? };
+        Ok(counter.value())
     })
 }
 
@@ -146,8 +96,9 @@ pub unsafe extern "C" fn zmq_atomic_counter_destroy(counter_p: *mut *mut c_void)
             // libzmq deletes a NULL counter as a no-op; so do we.
             return Ok(());
         }
-        // SAFETY: `ptr` is the caller's counter handle; checked by tag before use.
-        unsafe { CounterHandle::destroy(ptr)? };
+        // SAFETY: `ptr` is NULL or points to at least a tag word; no call uses the
+        // counter meanwhile (libzmq's contract). A racing destroy fails the tag swap.
+        unsafe { handles::destroy::<AtomicCounter>(ptr)? };
         // SAFETY: as above, `counter_p` is a valid, writable handle variable.
         unsafe { *counter_p = std::ptr::null_mut() };
         Ok(())
@@ -169,6 +120,26 @@ mod tests {
             crate::ffi::errno::set_errno(0);
             zmq_atomic_counter_destroy(&mut counter);
             assert_eq!(errno(), 0);
+        }
+    }
+
+    #[test]
+    fn a_stale_copy_is_efault() {
+        // SAFETY: handle memory is never freed, so the stale copy stays readable.
+        unsafe {
+            let mut counter = zmq_atomic_counter_new();
+            let mut stale = counter;
+            zmq_atomic_counter_destroy(&mut counter);
+            assert!(counter.is_null());
+            crate::ffi::errno::set_errno(0);
+            zmq_atomic_counter_destroy(&mut stale);
+            assert_eq!(errno(), libc::EFAULT);
+            assert!(
+                !stale.is_null(),
+                "a failed destroy leaves the variable alone"
+            );
+            assert_eq!(zmq_atomic_counter_inc(stale), -1);
+            assert_eq!(errno(), libc::EFAULT);
         }
     }
 }

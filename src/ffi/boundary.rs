@@ -47,3 +47,60 @@ pub fn guard<T: CFailure>(body: impl FnOnce() -> Result<T, Error>) -> T {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The exported functions of one source file: (name, body text up to the next item).
+    fn exported_functions(source: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        let mut rest = source;
+        while let Some(at) = rest.find("#[no_mangle]") {
+            rest = &rest[at + "#[no_mangle]".len()..];
+            let end = rest.find("\n}\n").unwrap_or(rest.len());
+            let item = &rest[..end];
+            let name = item
+                .split("fn ")
+                .nth(1)
+                .and_then(|after| after.split('(').next())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            found.push((name, item.to_owned()));
+        }
+        found
+    }
+
+    /// Every `extern "C"` function runs its body inside `guard`, or is one call to an
+    /// exported function that does (`zmq_term` is `zmq_ctx_term`).
+    #[test]
+    #[cfg_attr(miri, ignore = "reads the source tree")]
+    fn every_exported_function_goes_through_the_guard() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ffi");
+        let mut functions = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            functions.extend(exported_functions(&source));
+        }
+        assert!(
+            functions.len() > 60,
+            "found only {} functions",
+            functions.len()
+        );
+        let guarded: Vec<&str> = functions
+            .iter()
+            .filter(|(_, body)| body.contains("guard("))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        for (name, body) in &functions {
+            let delegates = guarded
+                .iter()
+                .any(|other| other != name && body.contains(&format!("{other}(")));
+            assert!(
+                body.contains("guard(") || delegates,
+                "{name} does not go through boundary::guard"
+            );
+        }
+    }
+}

@@ -9,17 +9,18 @@ use libc::{c_int, c_void};
 
 #[no_mangle]
 pub extern "C" fn zmq_ctx_new() -> *mut c_void {
-    guard(|| Ok(handles::new_ctx(Context::new())))
+    guard(|| Ok(handles::into_c(Context::new())))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; released only after every socket is closed.
-        unsafe {
-            handles::ctx(context)?.term();
-            handles::release_ctx(context);
-        }
+        // SAFETY: C passes NULL or a pointer to at least a tag word; the context is
+        // borrowed only until `term` returns.
+        unsafe { handles::get::<Context>(context)? }.term();
+        // SAFETY: as above; every socket is closed, so nothing borrows the context now
+        // except a racing zmq_ctx_term, which libzmq forbids too.
+        drop(unsafe { handles::destroy::<Context>(context)? });
         Ok(0)
     })
 }
@@ -27,8 +28,8 @@ pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle.
-        unsafe { handles::ctx(context)? }.shutdown();
+        // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+        unsafe { handles::get::<Context>(context)? }.shutdown();
         Ok(0)
     })
 }
@@ -36,16 +37,16 @@ pub unsafe extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval: c_int) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle.
-        unsafe { handles::ctx(context)? }.set(option, optval)?;
+        // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+        unsafe { handles::get::<Context>(context)? }.set(option, optval)?;
         Ok(0)
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
-    // SAFETY: tag-checked handle.
-    guard(|| unsafe { handles::ctx(context)? }.get(option))
+    // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+    guard(|| unsafe { handles::get::<Context>(context)? }.get(option))
 }
 
 #[no_mangle]
@@ -62,7 +63,7 @@ pub extern "C" fn zmq_init(io_threads: c_int) -> *mut c_void {
         }
         let ctx = Context::new();
         ctx.set(ZMQ_IO_THREADS, io_threads)?;
-        Ok(handles::new_ctx(ctx))
+        Ok(handles::into_c(ctx))
     })
 }
 
@@ -75,8 +76,38 @@ pub unsafe extern "C" fn zmq_term(context: *mut c_void) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_socket(context: *mut c_void, socket_type: c_int) -> *mut c_void {
     guard(|| {
-        // SAFETY: tag-checked handle.
-        let socket = unsafe { handles::ctx(context)? }.socket(socket_type)?;
-        Ok(handles::new_socket(socket))
+        // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+        let socket = unsafe { handles::get::<Context>(context)? }.socket(socket_type)?;
+        Ok(handles::into_c(socket))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::ZMQ_PAIR;
+    use crate::ffi::errno::errno;
+    use crate::ffi::socket::{zmq_close, zmq_send};
+
+    #[test]
+    fn a_closed_socket_and_a_terminated_context_fail_with_libzmqs_errno() {
+        // SAFETY: every pointer came from this library, which never frees a handle.
+        unsafe {
+            let ctx = zmq_ctx_new();
+            let socket = zmq_socket(ctx, ZMQ_PAIR);
+            assert!(!socket.is_null());
+            assert_eq!(zmq_close(socket), 0);
+            assert_eq!(zmq_close(socket), -1);
+            assert_eq!(errno(), libc::ENOTSOCK);
+            assert_eq!(zmq_send(socket, std::ptr::null(), 0, 0), -1);
+            assert_eq!(errno(), libc::ENOTSOCK);
+            assert_eq!(zmq_ctx_term(socket), -1, "a socket is not a context");
+            assert_eq!(errno(), libc::EFAULT);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+            assert_eq!(zmq_ctx_term(ctx), -1);
+            assert_eq!(errno(), libc::EFAULT);
+            assert!(zmq_socket(ctx, ZMQ_PAIR).is_null());
+            assert_eq!(errno(), libc::EFAULT);
+        }
+    }
 }

@@ -6,9 +6,15 @@ use crate::error::Error;
 use libc::{c_char, c_int};
 
 /// Copies 40 Z85 characters and a NUL into `out`.
+///
+/// # Safety
+/// `out` is writable for `text.len() + 1` bytes and does not overlap `text`.
 unsafe fn write_key(out: *mut c_char, text: &[u8]) {
-    std::ptr::copy_nonoverlapping(text.as_ptr(), out.cast::<u8>(), text.len());
-    *out.add(text.len()) = 0;
+    // SAFETY: the caller's contract above.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), out.cast::<u8>(), text.len());
+        *out.add(text.len()) = 0;
+    }
 }
 
 #[no_mangle]

@@ -1,45 +1,9 @@
-//! errno: the only place that maps `Error` to C error numbers and the only place that
-//! writes the C `errno`. Also the texts of `zmq_strerror`.
+//! errno: the only place that writes the C `errno`. Also the texts of `zmq_strerror`.
+//! Which number an `Error` is lives with `Error` (`error::errno_of`): the core needs it
+//! too, for the values of monitor events.
 
-use crate::error::Error;
+pub use crate::error::{errno_of, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, ZMQ_HAUSNUMERO};
 use libc::c_int;
-
-/// libzmq's base for error numbers the OS may not define.
-pub const ZMQ_HAUSNUMERO: c_int = 156_384_712;
-/// "Operation cannot be accomplished in current state".
-pub const EFSM: c_int = ZMQ_HAUSNUMERO + 51;
-/// "The protocol is not compatible with the socket type".
-pub const ENOCOMPATPROTO: c_int = ZMQ_HAUSNUMERO + 52;
-/// "Context was terminated".
-pub const ETERM: c_int = ZMQ_HAUSNUMERO + 53;
-/// "No thread available".
-pub const EMTHREAD: c_int = ZMQ_HAUSNUMERO + 54;
-
-/// The errno value libzmq reports for `e`.
-pub fn errno_of(e: Error) -> c_int {
-    match e {
-        Error::Again => libc::EAGAIN,
-        Error::Term => ETERM,
-        Error::Fsm => EFSM,
-        Error::NotSock => libc::ENOTSOCK,
-        Error::Inval => libc::EINVAL,
-        Error::Fault => libc::EFAULT,
-        Error::HostUnreach => libc::EHOSTUNREACH,
-        Error::NoCompatProto => ENOCOMPATPROTO,
-        Error::ProtoNoSupport => libc::EPROTONOSUPPORT,
-        Error::NotSup => libc::ENOTSUP,
-        Error::MThread => EMTHREAD,
-        Error::MFile => libc::EMFILE,
-        Error::NoEnt => libc::ENOENT,
-        Error::AddrInUse => libc::EADDRINUSE,
-        Error::AddrNotAvail => libc::EADDRNOTAVAIL,
-        Error::NoDev => libc::ENODEV,
-        Error::NoMem => libc::ENOMEM,
-        Error::Intr => libc::EINTR,
-        Error::MsgSize => libc::EMSGSIZE,
-        Error::Os(code) => code,
-    }
-}
 
 /// Sets the calling thread's C `errno`.
 pub fn set_errno(code: c_int) {

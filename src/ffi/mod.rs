@@ -5,7 +5,13 @@
 //! The safety contract of each exported function is the one libzmq documents for it
 //! (valid pointers, one thread per socket at a time), so the functions carry no
 //! separate `# Safety` sections.
+//!
+//! Unsafe code here is held to the rules the whole crate is moving to: an `unsafe fn`
+//! does its unsafe operations in explicit `unsafe` blocks, and every block says why it
+//! is sound.
 #![allow(clippy::missing_safety_doc)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod atomic_counter;
 pub mod boundary;

@@ -1,7 +1,7 @@
 //! `zmq_msg_*`: the C view of `Msg`. A `zmq_msg_t` is the storage of one `Msg`
 //! (same size and alignment); these functions construct, inspect and destroy it in place.
 
-use super::boundary::guard;
+use super::boundary::{guard, CFailure};
 use super::types::zmq_msg_t;
 use crate::constants::*;
 use crate::error::{Error, Result};
@@ -13,11 +13,14 @@ use libc::{c_char, c_int, c_void, size_t};
 /// # Safety
 /// `msg` must be NULL or point to a `zmq_msg_t`.
 pub(crate) unsafe fn msg_mut<'a>(msg: *mut zmq_msg_t) -> Result<&'a mut Msg> {
-    let storage = msg as *mut Msg;
-    if storage.is_null() || !Msg::is_valid(storage) {
+    let storage = msg.cast::<Msg>();
+    // SAFETY: non-NULL (checked first) and points to a `zmq_msg_t`, which has the size
+    // and alignment of a `Msg`, by the caller's contract.
+    if storage.is_null() || !unsafe { Msg::is_valid(storage) } {
         return Err(Error::Fault);
     }
-    Ok(&mut *storage)
+    // SAFETY: the storage holds a valid message; the caller gives us sole use of it.
+    Ok(unsafe { &mut *storage })
 }
 
 /// Writes a new message into C storage without reading what was there.
@@ -25,7 +28,9 @@ pub(crate) unsafe fn msg_mut<'a>(msg: *mut zmq_msg_t) -> Result<&'a mut Msg> {
 /// # Safety
 /// `msg` must be non-NULL and point to a `zmq_msg_t`.
 pub(crate) unsafe fn msg_init_with(msg: *mut zmq_msg_t, value: Msg) {
-    (msg as *mut Msg).write(value);
+    // SAFETY: non-NULL, writable storage of a `Msg`'s size and alignment (the caller's
+    // contract); `write` does not read or drop what was there.
+    unsafe { msg.cast::<Msg>().write(value) };
 }
 
 /// Replaces the message in C storage (dropping the old one).
@@ -33,7 +38,8 @@ pub(crate) unsafe fn msg_init_with(msg: *mut zmq_msg_t, value: Msg) {
 /// # Safety
 /// As for `msg_mut`, and the storage must hold a valid message.
 pub(crate) unsafe fn msg_replace(msg: *mut zmq_msg_t, value: Msg) {
-    *(msg as *mut Msg) = value;
+    // SAFETY: the caller promises storage holding a valid message, which is dropped.
+    unsafe { *msg.cast::<Msg>() = value };
 }
 
 #[no_mangle]
@@ -134,22 +140,40 @@ pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
     guard(|| Ok(unsafe { msg_mut(msg)? }.data_ptr().cast()))
 }
 
+/// A `size_t` answer whose failure value is 0: `zmq_msg_size` has no error value in
+/// libzmq, and a message that is not one has no bytes.
+struct Size(size_t);
+
+impl CFailure for Size {
+    const FAILURE: Self = Size(0);
+}
+
+/// An `int` yes/no answer whose failure value is 0 ("no"), not -1: programs loop
+/// `while (zmq_msg_more (&msg))`, and -1 would read as "yes" for ever.
+struct YesNo(c_int);
+
+impl CFailure for YesNo {
+    const FAILURE: Self = YesNo(0);
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> size_t {
-    // SAFETY: checked to hold a message. libzmq has no error value here: 0 on NULL.
-    match unsafe { msg_mut(msg as *mut zmq_msg_t) } {
-        Ok(m) => m.len(),
-        Err(_) => 0,
-    }
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg.cast_mut())? };
+        Ok(Size(m.len()))
+    })
+    .0
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
-    // SAFETY: checked to hold a message.
-    match unsafe { msg_mut(msg as *mut zmq_msg_t) } {
-        Ok(m) => c_int::from(m.more()),
-        Err(_) => 0,
-    }
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg.cast_mut())? };
+        Ok(YesNo(c_int::from(m.more())))
+    })
+    .0
 }
 
 #[no_mangle]
@@ -197,6 +221,7 @@ pub unsafe extern "C" fn zmq_msg_gets(
         if property.is_null() {
             return Err(Error::Inval);
         }
+        // SAFETY: non-NULL, and a NUL-terminated string by contract.
         let name = unsafe { std::ffi::CStr::from_ptr(property) }
             .to_str()
             .map_err(|_| Error::Inval)?;

@@ -5,6 +5,7 @@ use super::handles;
 use super::types::zmq_pollitem_t;
 use crate::error::Error;
 use crate::poll::{poll, PollEntry};
+use crate::socket::Socket;
 use libc::{c_int, c_long};
 
 #[no_mangle]
@@ -36,8 +37,9 @@ pub unsafe extern "C" fn zmq_poll(
                     revents: 0,
                 });
             } else {
-                // SAFETY: tag-checked handle.
-                let socket = unsafe { handles::socket(item.socket)? };
+                // SAFETY: each item's socket is NULL or has a readable tag word, and is
+                // used by this thread alone during the call (libzmq's contract).
+                let socket = unsafe { handles::get_mut::<Socket>(item.socket)? };
                 entries.push(PollEntry {
                     fd: socket.fd(),
                     is_socket: true,
@@ -49,7 +51,7 @@ pub unsafe extern "C" fn zmq_poll(
         let result = poll(&mut entries, timeout, |i| {
             // SAFETY: checked above; each socket is borrowed only for this call, so an
             // array naming one socket twice creates no overlapping borrows.
-            let socket = unsafe { handles::socket(items[i].socket)? };
+            let socket = unsafe { handles::get_mut::<Socket>(items[i].socket)? };
             socket.events()
         });
         // Also on failure (EINTR, ETERM): libzmq writes every item's revents on each pass,

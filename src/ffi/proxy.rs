@@ -9,6 +9,10 @@ use libc::{c_int, c_void};
 
 /// An optional socket argument: NULL is "none"; a socket equal to one already taken
 /// cannot be borrowed twice and is refused.
+///
+/// # Safety
+/// `s` is NULL or has a readable tag word, and the socket is used by this thread alone
+/// while the reference lives (libzmq's contract).
 unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&'a mut Socket>> {
     if s.is_null() {
         return Ok(None);
@@ -16,9 +20,13 @@ unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&
     if taken.contains(&s) {
         return Err(Error::Inval);
     }
-    Ok(Some(handles::socket(s)?))
+    // SAFETY: the caller's contract above; `s` is none of the sockets already taken.
+    Ok(Some(unsafe { handles::get_mut::<Socket>(s)? }))
 }
 
+/// # Safety
+/// Each pointer is NULL or has a readable tag word, and its socket is used by this
+/// thread alone during the call (libzmq's contract).
 unsafe fn run(
     frontend: *mut c_void,
     backend: *mut c_void,
@@ -29,15 +37,19 @@ unsafe fn run(
     if frontend.is_null() || backend.is_null() {
         return Err(Error::Fault);
     }
-    let front = handles::socket(frontend)?;
+    // SAFETY: the caller's contract above.
+    let front = unsafe { handles::get_mut::<Socket>(frontend)? };
+    // One socket as both ends is borrowed once (and is already checked).
     let back = if backend == frontend {
-        handles::socket(backend)?;
         None
     } else {
-        Some(handles::socket(backend)?)
+        // SAFETY: as above; a different socket from `frontend`.
+        Some(unsafe { handles::get_mut::<Socket>(backend)? })
     };
-    let capture_socket = optional(capture, &[frontend, backend])?;
-    let control = optional(control, &[frontend, backend, capture])?;
+    // SAFETY: as above; `optional` refuses the sockets already borrowed.
+    let capture_socket = unsafe { optional(capture, &[frontend, backend])? };
+    // SAFETY: as above.
+    let control = unsafe { optional(control, &[frontend, backend, capture])? };
     Proxy {
         frontend: front,
         backend: back,

@@ -7,6 +7,7 @@ use super::types::zmq_msg_t;
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::socket::Socket;
 use libc::{c_char, c_int, c_void, iovec, size_t};
 use std::ffi::CStr;
 
@@ -15,7 +16,10 @@ unsafe fn endpoint<'a>(addr: *const c_char) -> Result<&'a str> {
     if addr.is_null() {
         return Err(Error::Inval);
     }
-    CStr::from_ptr(addr).to_str().map_err(|_| Error::Inval)
+    // SAFETY: non-NULL, and the caller passes a NUL-terminated string.
+    unsafe { CStr::from_ptr(addr) }
+        .to_str()
+        .map_err(|_| Error::Inval)
 }
 
 /// Message sizes are reported as int, clipped like libzmq.
@@ -40,8 +44,9 @@ fn copy_caller_bytes(buf: *const c_void, len: size_t) -> Result<Msg> {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle.
-        unsafe { handles::close_socket(s)? };
+        // SAFETY: C passes NULL or a pointer to at least a tag word, and uses a socket
+        // from one thread at a time, so nothing else borrows it (libzmq's contract).
+        drop(unsafe { handles::destroy::<Socket>(s)? });
         Ok(0)
     })
 }
@@ -54,14 +59,15 @@ pub unsafe extern "C" fn zmq_setsockopt(
     optvallen: size_t,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; optval is readable for optvallen bytes by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         let value: Option<&[u8]> = if optval.is_null() {
             if optvallen != 0 {
                 return Err(Error::Inval);
             }
             None
         } else {
+            // SAFETY: non-NULL, and readable for `optvallen` bytes by libzmq's contract.
             Some(unsafe { std::slice::from_raw_parts(optval.cast(), optvallen) })
         };
         socket.setsockopt(option, value)?;
@@ -77,11 +83,12 @@ pub unsafe extern "C" fn zmq_getsockopt(
     optvallen: *mut size_t,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; optval is writable for *optvallen bytes by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         if optvallen.is_null() {
             return Err(Error::Fault);
         }
+        // SAFETY: non-NULL, and points to a readable and writable `size_t` by contract.
         let len = unsafe { *optvallen };
         let out: &mut [u8] = if optval.is_null() {
             if len != 0 {
@@ -89,9 +96,11 @@ pub unsafe extern "C" fn zmq_getsockopt(
             }
             &mut []
         } else {
+            // SAFETY: non-NULL, and writable for `*optvallen` bytes by contract.
             unsafe { std::slice::from_raw_parts_mut(optval.cast(), len) }
         };
         let written = socket.getsockopt(option, out)?;
+        // SAFETY: as for the read of `*optvallen` above.
         unsafe { *optvallen = written };
         Ok(0)
     })
@@ -100,8 +109,9 @@ pub unsafe extern "C" fn zmq_getsockopt(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; addr is a C string by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.bind(unsafe { endpoint(addr)? })?;
         Ok(0)
     })
@@ -110,8 +120,9 @@ pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; addr is a C string by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.connect(unsafe { endpoint(addr)? })?;
         Ok(0)
     })
@@ -120,8 +131,9 @@ pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_i
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; addr is a C string by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.term_endpoint(unsafe { endpoint(addr)? })?;
         Ok(0)
     })
@@ -130,8 +142,9 @@ pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; addr is a C string by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.term_endpoint(unsafe { endpoint(addr)? })?;
         Ok(0)
     })
@@ -145,8 +158,8 @@ pub unsafe extern "C" fn zmq_send(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; buf is readable for len bytes by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         let mut msg = copy_caller_bytes(buf, len)?;
         socket.send(&mut msg, flags)?;
         Ok(size_as_int(len))
@@ -161,11 +174,13 @@ pub unsafe extern "C" fn zmq_send_const(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; the caller guarantees buf stays valid and unchanged.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         if buf.is_null() && len != 0 {
             return Err(Error::Fault);
         }
+        // SAFETY: `buf` is readable for `len` bytes and stays valid and unchanged for
+        // as long as the library may read it, as zmq_send_const documents.
         let mut msg = unsafe { Msg::from_const(buf.cast(), len) };
         socket.send(&mut msg, flags)?;
         Ok(size_as_int(len))
@@ -180,8 +195,8 @@ pub unsafe extern "C" fn zmq_recv(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; buf is writable for len bytes by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         if buf.is_null() && len != 0 {
             return Err(Error::Fault);
         }
@@ -189,6 +204,8 @@ pub unsafe extern "C" fn zmq_recv(
         let data = msg.data();
         let n = data.len().min(len);
         if n > 0 {
+            // SAFETY: `buf` is non-NULL and writable for `len` >= `n` bytes by contract;
+            // `data` is the message's own memory, so they do not overlap.
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.cast::<u8>(), n) };
         }
         Ok(size_as_int(data.len()))
@@ -198,8 +215,9 @@ pub unsafe extern "C" fn zmq_recv(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle and message storage.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
         let m = unsafe { msg_mut(msg)? };
         let size = m.len();
         socket.send(m, flags)?;
@@ -210,11 +228,13 @@ pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle and message storage.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
         unsafe { msg_mut(msg)? };
         let received = socket.recv(flags)?;
         let size = received.len();
+        // SAFETY: checked above to be storage holding a message, which this replaces.
         unsafe { msg_replace(msg, received) };
         Ok(size_as_int(size))
     })
@@ -241,11 +261,12 @@ pub unsafe extern "C" fn zmq_sendiov(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; iov holds count readable entries by contract.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         if count == 0 || iov.is_null() {
             return Err(Error::Inval);
         }
+        // SAFETY: non-NULL, and holds `count` readable entries by contract.
         let parts = unsafe { std::slice::from_raw_parts(iov, count) };
         let mut last = 0;
         for (i, part) in parts.iter().enumerate() {
@@ -272,21 +293,27 @@ pub unsafe extern "C" fn zmq_recviov(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; iov holds *count writable entries by contract.
-        let socket = unsafe { handles::socket(s)? };
-        if iov.is_null() || count.is_null() || unsafe { *count } == 0 {
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        if iov.is_null() || count.is_null() {
             return Err(Error::Inval);
         }
-        let max = unsafe { *count };
-        unsafe { *count = 0 };
+        // SAFETY: `count` is non-NULL and points to a readable, writable `size_t`.
+        let max = unsafe { std::mem::replace(&mut *count, 0) };
+        if max == 0 {
+            return Err(Error::Inval);
+        }
         let mut received = 0;
         for i in 0..max {
             let msg = socket.recv(flags)?;
             let data = msg.data();
+            // SAFETY: malloc has no preconditions; the result is checked for NULL.
             let buf = unsafe { libc::malloc(data.len().max(1)) };
             if buf.is_null() {
                 return Err(Error::NoMem);
             }
+            // SAFETY: `buf` holds at least `data.len()` fresh bytes; `iov` is non-NULL
+            // and holds `max` > `i` writable entries by contract; `count` as above.
             unsafe {
                 std::ptr::copy_nonoverlapping(data.as_ptr(), buf.cast::<u8>(), data.len());
                 let slot = &mut *iov.add(i);
@@ -310,11 +337,12 @@ pub unsafe extern "C" fn zmq_socket_monitor(
     events: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: tag-checked handle; addr is NULL or a C string.
-        let socket = unsafe { handles::socket(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
+        let socket = unsafe { handles::get_mut::<Socket>(s)? };
         let endpoint = if addr.is_null() {
             None
         } else {
+            // SAFETY: non-NULL, and a NUL-terminated string by contract.
             Some(unsafe { endpoint(addr)? })
         };
         socket.monitor(endpoint, events)?;

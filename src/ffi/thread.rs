@@ -1,16 +1,17 @@
 //! libzmq's small portability helpers for test and example programs: `zmq_sleep`, the
 //! `zmq_stopwatch_*` microsecond stopwatch and `zmq_threadstart`/`zmq_threadclose`.
 //!
-//! Stopwatch and thread handles are boxed structs whose first word is a tag, so NULL or
-//! a foreign pointer fails with `EFAULT` (libzmq dereferences them blindly). A panic
-//! while running a thread body is caught on that thread and never unwinds into C.
+//! Stopwatches and threads are handles (`super::handles`): NULL, a foreign pointer, or
+//! one already stopped or closed fails with `EFAULT` (libzmq dereferences them blindly,
+//! and frees them a second time). A panic while running a thread body is caught on that
+//! thread and never unwinds into C.
 
 use super::boundary::{guard, CFailure};
-use crate::error::{Error, Result};
+use super::handles;
+use crate::error::Error;
 use crate::signal_mask::spawn_with_signals_blocked;
 use libc::{c_int, c_ulong, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -23,61 +24,11 @@ const THREAD_NAME: &str = "ZMQapp";
 /// on it.
 const THREAD_STACK_SIZE: usize = 8 * 1024 * 1024;
 
-const STOPWATCH_TAG: u32 = 0x5700_3A7C;
-const THREAD_TAG: u32 = 0x7EAD_0001;
-const DEAD_TAG: u32 = 0xDEAD_0000;
+/// What `zmq_stopwatch_start` hands to C: when it started.
+pub struct Stopwatch(Instant);
 
-/// A tagged heap object handed to C as `void *`.
-#[repr(C)]
-struct Tagged<T> {
-    tag: AtomicU32,
-    value: T,
-}
-
-// The only place where stopwatch and thread handles are created, checked and freed.
-impl<T> Tagged<T> {
-    fn into_raw(tag: u32, value: T) -> *mut c_void {
-        let tagged = Tagged {
-            tag: AtomicU32::new(tag),
-            value,
-        };
-        Box::into_raw(Box::new(tagged)).cast()
-    }
-
-    /// The value behind `ptr`, or `Fault` if `ptr` is NULL, misaligned or not a live
-    /// handle with tag `tag`.
-    ///
-    /// # Safety
-    /// `ptr` is NULL or points to readable memory of at least a tag word (a live handle
-    /// from `into_raw::<T>` in a correct program); the handle outlives `'a`.
-    unsafe fn from_ptr<'a>(ptr: *mut c_void, tag: u32) -> Result<&'a T> {
-        let tagged = ptr.cast::<Tagged<T>>();
-        if tagged.is_null() || (tagged as usize) % std::mem::align_of::<Tagged<T>>() != 0 {
-            return Err(Error::Fault);
-        }
-        // SAFETY: non-NULL and aligned; the caller promises the tag word is readable.
-        if unsafe { (*tagged).tag.load(Ordering::Acquire) } != tag {
-            return Err(Error::Fault);
-        }
-        // SAFETY: the tag says this is a live handle made by `into_raw::<T>`.
-        Ok(unsafe { &(*tagged).value })
-    }
-
-    /// Takes back ownership of the value behind `ptr`, checked like `from_ptr`.
-    ///
-    /// # Safety
-    /// As `from_ptr`; nobody uses the handle afterwards.
-    unsafe fn take(ptr: *mut c_void, tag: u32) -> Result<T> {
-        // SAFETY: forwarded caller contract.
-        unsafe { Self::from_ptr(ptr, tag)? };
-        let tagged = ptr.cast::<Tagged<T>>();
-        // SAFETY: checked live above; marking it dead first makes a second take fail.
-        unsafe { (*tagged).tag.store(DEAD_TAG, Ordering::Release) };
-        // SAFETY: the pointer came from `Box::into_raw` in `into_raw::<T>` (the tag says
-        // so) and is freed exactly once, here.
-        Ok(unsafe { Box::from_raw(tagged) }.value)
-    }
-}
+/// What `zmq_threadstart` hands to C: the thread, joined by `zmq_threadclose`.
+pub struct AppThread(JoinHandle<()>);
 
 /// `unsigned long` microseconds, failing as 0.
 struct Micros(c_ulong);
@@ -111,7 +62,7 @@ pub unsafe extern "C" fn zmq_sleep(seconds: c_int) {
 /// None: takes no pointers.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_stopwatch_start() -> *mut c_void {
-    guard(|| Ok(Tagged::into_raw(STOPWATCH_TAG, Instant::now())))
+    guard(|| Ok(handles::into_c(Stopwatch(Instant::now()))))
 }
 
 /// `unsigned long zmq_stopwatch_intermediate(void *watch)`: microseconds since start.
@@ -121,8 +72,9 @@ pub unsafe extern "C" fn zmq_stopwatch_start() -> *mut c_void {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_stopwatch_intermediate(watch: *mut c_void) -> c_ulong {
     guard(|| {
-        // SAFETY: `watch` is the caller's stopwatch handle; checked by tag before use.
-        let start = unsafe { Tagged::<Instant>::from_ptr(watch, STOPWATCH_TAG)? };
+        // SAFETY: `watch` is NULL or a pointer to at least a tag word; the stopwatch is
+        // not stopped while this call reads it (libzmq's contract).
+        let Stopwatch(start) = unsafe { handles::get::<Stopwatch>(watch)? };
         Ok(micros_since(*start))
     })
     .0
@@ -136,8 +88,9 @@ pub unsafe extern "C" fn zmq_stopwatch_intermediate(watch: *mut c_void) -> c_ulo
 #[no_mangle]
 pub unsafe extern "C" fn zmq_stopwatch_stop(watch: *mut c_void) -> c_ulong {
     guard(|| {
-        // SAFETY: `watch` is the caller's stopwatch handle; checked by tag before use.
-        let start = unsafe { Tagged::<Instant>::take(watch, STOPWATCH_TAG)? };
+        // SAFETY: `watch` is NULL or a pointer to at least a tag word; no other call
+        // uses the stopwatch meanwhile.
+        let Stopwatch(start) = unsafe { handles::destroy::<Stopwatch>(watch)? };
         Ok(micros_since(start))
     })
     .0
@@ -183,7 +136,7 @@ pub unsafe extern "C" fn zmq_threadstart(
             .name(THREAD_NAME.to_owned())
             .stack_size(THREAD_STACK_SIZE);
         let thread = spawn_with_signals_blocked(builder, move || body.run())?;
-        Ok(Tagged::into_raw(THREAD_TAG, thread))
+        Ok(handles::into_c(AppThread(thread)))
     })
 }
 
@@ -195,8 +148,9 @@ pub unsafe extern "C" fn zmq_threadstart(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_threadclose(thread: *mut c_void) {
     guard(|| {
-        // SAFETY: `thread` is the caller's thread handle; checked by tag before use.
-        let thread = unsafe { Tagged::<JoinHandle<()>>::take(thread, THREAD_TAG)? };
+        // SAFETY: `thread` is NULL or a pointer to at least a tag word; a racing
+        // zmq_threadclose fails the tag swap and never sees the thread.
+        let AppThread(thread) = unsafe { handles::destroy::<AppThread>(thread)? };
         // The body's panics are caught in `ThreadBody::run`, so this cannot be `Err`.
         drop(thread.join());
         Ok(())
@@ -206,7 +160,8 @@ pub unsafe extern "C" fn zmq_threadclose(thread: *mut c_void) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::errno::errno;
+    use crate::ffi::errno::{errno, set_errno};
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     unsafe extern "C" fn store_seven(arg: *mut c_void) {
         // SAFETY: `arg` is the test's `AtomicU32`, alive until the thread is joined.
@@ -214,6 +169,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri cannot block signals (sigfillset)")]
     fn threadstart_runs_the_body_and_threadclose_joins_it() {
         let value = AtomicU32::new(0);
         // SAFETY: `value` outlives the thread, which `zmq_threadclose` joins.
@@ -239,6 +195,35 @@ mod tests {
             zmq_threadclose(watch);
             assert_eq!(errno(), libc::EFAULT, "a stopwatch is not a thread");
             zmq_stopwatch_stop(watch);
+        }
+    }
+
+    unsafe extern "C" fn do_nothing(_arg: *mut c_void) {}
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri cannot block signals (sigfillset)")]
+    fn a_second_threadclose_is_efault() {
+        // SAFETY: the handle came from this library, which never frees a handle.
+        unsafe {
+            let thread = zmq_threadstart(Some(do_nothing), std::ptr::null_mut());
+            zmq_threadclose(thread);
+            set_errno(0);
+            zmq_threadclose(thread);
+            assert_eq!(errno(), libc::EFAULT);
+        }
+    }
+
+    #[test]
+    fn a_second_stopwatch_stop_is_efault() {
+        // SAFETY: the handle came from this library, which never frees a handle.
+        unsafe {
+            let watch = zmq_stopwatch_start();
+            zmq_stopwatch_stop(watch);
+            set_errno(0);
+            assert_eq!(zmq_stopwatch_intermediate(watch), 0);
+            assert_eq!(errno(), libc::EFAULT);
+            assert_eq!(zmq_stopwatch_stop(watch), 0);
+            assert_eq!(errno(), libc::EFAULT);
         }
     }
 }

@@ -1,16 +1,16 @@
 //! `zmq_timers_*`: the C face of `crate::timers::Timers`, reading the real clock.
 //!
-//! A handle is a boxed `TimersHandle` whose first word is a tag, so that NULL, a foreign
-//! pointer or (usually) a destroyed handle fails with `EFAULT` as in libzmq instead of
-//! being used. Handlers run with no lock held: a handler may call back into the same
-//! timer set (add, cancel, reset...), which libzmq programs do.
+//! A timer set is a handle (`super::handles`): NULL, a foreign pointer or a destroyed
+//! set fails with `EFAULT`, as libzmq's tag check reports (libzmq reads the freed set to
+//! say so). Handlers run with no lock held: a handler may call back into the same timer
+//! set (add, cancel, reset...), which libzmq programs do.
 
 use super::boundary::guard;
-use crate::error::{Error, Result};
+use super::handles;
+use crate::error::Error;
 use crate::timers::Timers;
 use libc::{c_int, c_long, c_void, size_t};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 /// `typedef void (zmq_timer_fn)(int timer_id, void *arg)`.
@@ -23,59 +23,19 @@ struct Handler {
     arg: *mut c_void,
 }
 
-const LIVE_TAG: u32 = 0x7A71_3E75;
-const DEAD_TAG: u32 = 0xDEAD_7E75;
+/// What `zmq_timers_new` hands to C. The lock lets a handler re-enter the set while
+/// `zmq_timers_execute` runs.
+pub struct TimerSet(Mutex<Timers<Handler>>);
 
-/// What a `void *timers` points to.
-#[repr(C)]
-struct TimersHandle {
-    tag: AtomicU32,
-    timers: Mutex<Timers<Handler>>,
-}
-
-// The only place where timer handles are created, checked and freed.
-impl TimersHandle {
-    fn into_raw() -> *mut c_void {
-        let handle = TimersHandle {
-            tag: AtomicU32::new(LIVE_TAG),
-            timers: Mutex::new(Timers::new()),
-        };
-        Box::into_raw(Box::new(handle)).cast()
-    }
-
-    /// The handle behind `ptr`, or `Fault` if `ptr` is NULL, misaligned or not tagged
-    /// as a live timer set.
-    ///
-    /// # Safety
-    /// `ptr` is NULL or points to readable memory of at least a tag word (a live handle
-    /// from `into_raw` in a correct program); the handle outlives `'a`.
-    unsafe fn from_ptr<'a>(ptr: *mut c_void) -> Result<&'a TimersHandle> {
-        let handle = ptr.cast::<TimersHandle>();
-        if handle.is_null() || (handle as usize) % std::mem::align_of::<TimersHandle>() != 0 {
-            return Err(Error::Fault);
-        }
-        // SAFETY: non-NULL and aligned; the caller promises the tag word is readable.
-        let tag = unsafe { (*handle).tag.load(Ordering::Acquire) };
-        if tag != LIVE_TAG {
-            return Err(Error::Fault);
-        }
-        // SAFETY: the tag says this is a live handle made by `into_raw`.
-        Ok(unsafe { &*handle })
-    }
-
-    /// Frees the handle behind `ptr` after checking it like `from_ptr`.
-    ///
-    /// # Safety
-    /// As `from_ptr`; nobody uses the handle afterwards.
-    unsafe fn destroy(ptr: *mut c_void) -> Result<()> {
-        // SAFETY: forwarded caller contract.
-        let handle = unsafe { Self::from_ptr(ptr)? };
-        handle.tag.store(DEAD_TAG, Ordering::Release);
-        // SAFETY: the pointer came from `Box::into_raw` in `into_raw` (checked by the
-        // tag) and is now marked dead, so it is freed exactly once.
-        drop(unsafe { Box::from_raw(ptr.cast::<TimersHandle>()) });
-        Ok(())
-    }
+/// The timer set behind a C pointer.
+///
+/// # Safety
+/// `ptr` is NULL or points to at least a tag word, and the set is not destroyed while
+/// the reference is in use (libzmq's contract).
+unsafe fn timer_set<'a>(ptr: *mut c_void) -> crate::error::Result<&'a Mutex<Timers<Handler>>> {
+    // SAFETY: forwarded caller contract.
+    let TimerSet(timers) = unsafe { handles::get::<TimerSet>(ptr)? };
+    Ok(timers)
 }
 
 fn millis(interval: size_t) -> u64 {
@@ -88,7 +48,7 @@ fn millis(interval: size_t) -> u64 {
 /// None: takes no pointers.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_new() -> *mut c_void {
-    guard(|| Ok(TimersHandle::into_raw()))
+    guard(|| Ok(handles::into_c(TimerSet(Mutex::new(Timers::new())))))
 }
 
 /// `int zmq_timers_destroy(void **timers_p)`: frees the set and NULLs `*timers_p`.
@@ -104,8 +64,9 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
         }
         // SAFETY: `timers_p` is non-NULL and points to the caller's handle variable.
         let ptr = unsafe { *timers_p };
-        // SAFETY: `ptr` is the caller's timer handle; checked by tag before use.
-        unsafe { TimersHandle::destroy(ptr)? };
+        // SAFETY: `ptr` is NULL or points to at least a tag word; no call uses the set
+        // meanwhile (libzmq's contract). A racing destroy fails the tag swap.
+        drop(unsafe { handles::destroy::<TimerSet>(ptr)? });
         // SAFETY: as above, `timers_p` is a valid, writable handle variable.
         unsafe { *timers_p = std::ptr::null_mut() };
         Ok(0)
@@ -126,12 +87,12 @@ pub unsafe extern "C" fn zmq_timers_add(
     arg: *mut c_void,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set outlives
+        // this call (libzmq's contract).
+        let handle = unsafe { timer_set(timers)? };
         let func = handler.ok_or(Error::Fault)?;
         let handler = Handler { func, arg };
         let id = handle
-            .timers
             .lock()
             .add(millis(interval), handler, Instant::now())?;
         Ok(id)
@@ -145,9 +106,10 @@ pub unsafe extern "C" fn zmq_timers_add(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_cancel(timers: *mut c_void, timer_id: c_int) -> c_int {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
-        handle.timers.lock().cancel(timer_id)?;
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set outlives
+        // this call (libzmq's contract).
+        let handle = unsafe { timer_set(timers)? };
+        handle.lock().cancel(timer_id)?;
         Ok(0)
     })
 }
@@ -163,10 +125,10 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
     interval: size_t,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set outlives
+        // this call (libzmq's contract).
+        let handle = unsafe { timer_set(timers)? };
         handle
-            .timers
             .lock()
             .set_interval(timer_id, millis(interval), Instant::now())?;
         Ok(0)
@@ -180,9 +142,10 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) -> c_int {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
-        handle.timers.lock().reset(timer_id, Instant::now())?;
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set outlives
+        // this call (libzmq's contract).
+        let handle = unsafe { timer_set(timers)? };
+        handle.lock().reset(timer_id, Instant::now())?;
         Ok(0)
     })
 }
@@ -194,9 +157,10 @@ pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_timeout(timers: *mut c_void) -> c_long {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
-        let timeout = handle.timers.lock().timeout(Instant::now());
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set outlives
+        // this call (libzmq's contract).
+        let handle = unsafe { timer_set(timers)? };
+        let timeout = handle.lock().timeout(Instant::now());
         Ok(timeout.map_or(-1, |ms| c_long::try_from(ms).unwrap_or(c_long::MAX)))
     })
 }
@@ -204,18 +168,23 @@ pub unsafe extern "C" fn zmq_timers_timeout(timers: *mut c_void) -> c_long {
 /// `int zmq_timers_execute(void *timers)`: runs the handlers of all due timers.
 ///
 /// # Safety
-/// `timers` is NULL or a live handle from `zmq_timers_new`, not destroyed by a handler
-/// while this call runs.
+/// `timers` is NULL or a live handle from `zmq_timers_new`.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_execute(timers: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: `timers` is the caller's timer handle; checked by tag before use.
-        let handle = unsafe { TimersHandle::from_ptr(timers)? };
         let now = Instant::now();
-        let due = handle.timers.lock().due(now);
+        // SAFETY: `timers` is NULL or points to at least a tag word; the set is not
+        // destroyed during this statement (libzmq's contract).
+        let due = unsafe { timer_set(timers)? }.lock().due(now);
         for id in due {
-            // The lock is released before the handler runs, so it may re-enter.
-            let fired = handle.timers.lock().fire(id, now).copied();
+            // The set is looked up again after every handler, which may have destroyed
+            // it (then the rest is skipped, where libzmq would use the freed set); the
+            // lock is released before the handler runs, so it may re-enter.
+            // SAFETY: as above; the handle itself is never freed.
+            let Ok(set) = (unsafe { timer_set(timers) }) else {
+                break;
+            };
+            let fired = set.lock().fire(id, now).copied();
             if let Some(Handler { func, arg }) = fired {
                 // SAFETY: `func` is the non-NULL callback the caller registered with
                 // `zmq_timers_add`, called with the argument it registered.
@@ -261,6 +230,41 @@ mod tests {
             assert_eq!(zmq_timers_cancel(timers, 2), 0);
             assert_eq!(zmq_timers_destroy(&mut timers), 0);
             assert!(timers.is_null());
+        }
+    }
+
+    unsafe extern "C" fn destroy_own_set(_id: c_int, timers: *mut c_void) {
+        let mut timers = timers;
+        // SAFETY: `timers` is the live handle the test registered as the argument.
+        assert_eq!(unsafe { zmq_timers_destroy(&mut timers) }, 0);
+    }
+
+    #[test]
+    fn a_handler_may_destroy_its_own_set() {
+        // SAFETY: the handle is destroyed once, by the first handler; the library
+        // never frees handle memory, so the later calls only find it destroyed.
+        unsafe {
+            let timers = zmq_timers_new();
+            assert_eq!(zmq_timers_add(timers, 0, Some(destroy_own_set), timers), 1);
+            assert_eq!(zmq_timers_add(timers, 0, Some(destroy_own_set), timers), 2);
+            assert_eq!(zmq_timers_execute(timers), 0);
+            assert_eq!(zmq_timers_timeout(timers), -1);
+            assert_eq!(errno(), libc::EFAULT);
+        }
+    }
+
+    #[test]
+    fn a_stale_copy_is_efault() {
+        // SAFETY: handle memory is never freed, so the stale copy stays readable.
+        unsafe {
+            let mut timers = zmq_timers_new();
+            let mut stale = timers;
+            assert_eq!(zmq_timers_destroy(&mut timers), 0);
+            assert_eq!(zmq_timers_destroy(&mut timers), -1);
+            assert_eq!(errno(), libc::EFAULT);
+            assert_eq!(zmq_timers_destroy(&mut stale), -1);
+            assert_eq!(errno(), libc::EFAULT);
+            assert!(!stale.is_null());
         }
     }
 }

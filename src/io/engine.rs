@@ -6,18 +6,81 @@
 //! returns credit) and feeds it the messages the socket queued. Readiness is
 //! edge-triggered: `readable`/`writable` stay true until a call returns EAGAIN.
 
-use super::stream::Stream;
+use crate::constants::*;
 use crate::msg::{Msg, SharedMetadata};
+use crate::options::Options;
 use crate::pipe::{DirectSend, Frames, Pipe};
-use crate::zmtp::connection::{Connection, Event, PeerInfo, LARGE_BODY};
+use crate::transport::stream::Stream;
+use crate::zmtp::connection::{Connection, ConnectionConfig, Event, PeerInfo, LARGE_BODY};
+use crate::zmtp::curve::CurveClientConfig;
+use crate::zmtp::heartbeat::HeartbeatConfig;
+use crate::zmtp::mechanism::Security;
+use crate::zmtp::metadata::Metadata as Properties;
+use crate::zmtp::plain::PlainCredentials;
 use std::io::{self, IoSlice};
+use std::time::Duration;
 use std::time::Instant;
 
 pub use crate::zmtp::connection::{ConnectionConfig as EngineConfig, Failure};
 
+/// A connection's settings, read from the socket's options when it starts.
+impl ConnectionConfig {
+    pub fn from_options(o: &Options) -> ConnectionConfig {
+        let mut properties = Properties::new();
+        for (name, value) in &o.metadata {
+            let _ = properties.push(name, value);
+        }
+        let ms = |v: i32| (v > 0).then(|| Duration::from_millis(v as u64));
+        ConnectionConfig {
+            socket_type: o.socket_type,
+            routing_id: o.routing_id.clone(),
+            properties,
+            maxmsgsize: o.maxmsgsize,
+            heartbeat: HeartbeatConfig {
+                interval: ms(o.heartbeat_ivl),
+                timeout: ms(o.heartbeat_timeout),
+                ttl: Duration::from_millis(u64::from(o.heartbeat_ttl) * 100),
+            },
+            handshake_ivl: ms(o.handshake_ivl),
+            in_batch: o.in_batch_size.max(1) as usize,
+            out_batch: o.out_batch_size.max(1) as usize,
+            raw: o.socket_type == ZMQ_STREAM,
+            security: security_of(o),
+            zap_domain: o.zap_domain.clone(),
+            zap_enforce_domain: o.zap_enforce_domain,
+            zap_handler_available: false,
+        }
+    }
+}
+
+/// The mechanism the options select (ZMQ_PLAIN_*, ZMQ_CURVE_*), with the keys.
+fn security_of(o: &Options) -> Security {
+    match (o.mechanism, o.as_server) {
+        (ZMQ_PLAIN, true) => Security::PlainServer,
+        (ZMQ_PLAIN, false) => Security::PlainClient(PlainCredentials {
+            username: o.plain_username.clone(),
+            password: o.plain_password.clone(),
+        }),
+        (ZMQ_CURVE, true) => Security::CurveServer(o.curve_secret_key.clone()),
+        (ZMQ_CURVE, false) => Security::CurveClient(CurveClientConfig {
+            public_key: o.curve_public_key.clone(),
+            secret_key: o.curve_secret_key.clone(),
+            server_key: o.curve_server_key.clone(),
+        }),
+        _ => Security::Null,
+    }
+}
+
+/// Reads of one connection per turn of its I/O thread (up to 4 x 64 KiB), like
+/// libzmq's one read per readiness event, so that connections share the thread fairly.
+const READS_PER_TURN: u32 = 4;
+
 pub enum Outcome {
     /// Nothing more to do until the next readiness event, command or timer.
     Idle,
+    /// The connection used up its turn of reads with input perhaps still waiting: the
+    /// session asks the reactor for another turn after the other ready connections.
+    TurnUsed,
     /// The handshake just completed: the session attaches the pipe and pumps again.
     HandshakeDone,
     /// The mechanism asks the ZAP handler; the session answers with `zap_reply`.
@@ -87,6 +150,7 @@ impl Engine {
 
     /// Does all the I/O that can be done now.
     pub fn pump(&mut self, mut pipe: Option<&mut Pipe>, now: Instant) -> Outcome {
+        let mut reads = 0;
         loop {
             let mut progress = match self.process_input(pipe.as_deref_mut(), now) {
                 Ok(p) => p,
@@ -108,8 +172,17 @@ impl Engine {
                 Err(_) => return Outcome::Failed(Failure::Closed),
             }
             if self.wants_input() && self.readable {
+                // Everything read so far is decoded and delivered: a peer that never
+                // lets the socket run dry must not keep the thread from the others.
+                if reads == READS_PER_TURN {
+                    return Outcome::TurnUsed;
+                }
                 match self.read_more(now) {
-                    Ok(p) => progress |= p,
+                    Ok(true) => {
+                        reads += 1;
+                        progress = true;
+                    }
+                    Ok(false) => {}
                     Err(f) => return Outcome::Failed(f),
                 }
             }

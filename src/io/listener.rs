@@ -2,26 +2,21 @@
 //! each. Closing it (unbind, socket close) closes the connections it accepted too.
 
 use super::session::{Session, SessionSpec};
-use super::stream::Stream;
 use super::Reactor;
+use crate::command::SocketMailbox;
 use crate::constants::*;
-use crate::mailbox::Mailbox;
+use crate::monitor::SharedMonitor;
 use crate::options::Options;
-use crate::socket::monitor::SharedMonitor;
-use crate::transport::ipc_address::{cleanup_after_close, IpcBind};
+use crate::transport::acceptor::Acceptor;
+use crate::transport::inproc::SharedRegistry;
+use crate::transport::ipc_address::cleanup_after_close;
+use crate::transport::stream::Stream;
 use crate::transport::{peer_filter, socket_options};
-use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Registry, Token};
 use std::io;
 use std::os::unix::io::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
-
-pub enum Acceptor {
-    Tcp(TcpListener),
-    /// A wildcard (`ipc://*`) socket and its directory are removed when it closes.
-    Unix(UnixListener, IpcBind),
-}
 
 /// What a socket hands to an I/O thread after binding.
 pub struct ListenerSpec {
@@ -30,11 +25,12 @@ pub struct ListenerSpec {
     pub endpoint: String,
     pub acceptor: Acceptor,
     pub options: Options,
-    pub socket: Arc<Mailbox>,
+    pub socket: Arc<SocketMailbox>,
     pub receives_routing_id: bool,
     pub stream_notify: bool,
     pub monitor: SharedMonitor,
-    pub ctx: Arc<crate::ctx::CtxInner>,
+    /// For sessions reaching the ZAP handler over inproc.
+    pub inproc: SharedRegistry,
 }
 
 impl ListenerSpec {
@@ -136,7 +132,7 @@ impl Listener {
                         pipe: None,
                         receives_routing_id: self.spec.receives_routing_id,
                         stream_notify: self.spec.stream_notify,
-                        ctx: self.spec.ctx.clone(),
+                        inproc: self.spec.inproc.clone(),
                         monitor: self.spec.monitor.clone(),
                     });
                     reactor.add_session(session, Some(stream), now);

@@ -1,19 +1,20 @@
 //! I/O threads: one mio event loop each (`ZMQ_IO_THREADS`), owning the listeners and
 //! sessions of network connections. Sockets talk to them only through their mailbox
-//! (an eventfd registered with the loop), with the same `Command`s pipes use.
+//! (an eventfd registered with the loop): `IoCommand`s, which carry the pipes' commands
+//! for sessions too.
 
+mod command;
 pub mod engine;
 mod engine_slot;
 pub mod listener;
 pub mod proxy_handshake;
 pub mod session;
-pub mod stream;
 pub mod thread_setup;
 
-use crate::command::Command;
-use crate::mailbox::Mailbox;
-use crate::pipe::PipeId;
+use crate::pipe::{PipeCommand, PipeId};
 use crate::signal_mask::spawn_with_signals_blocked;
+use crate::transport::stream::Stream;
+pub use command::{IoCommand, IoMailbox};
 use listener::{Listener, ListenerSpec};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -36,13 +37,13 @@ const MAILBOX: Token = Token(0);
 
 /// A running I/O thread.
 pub struct IoThread {
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<IoMailbox>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl IoThread {
     pub fn spawn(index: usize, settings: ThreadSettings) -> std::io::Result<IoThread> {
-        let mailbox = Arc::new(Mailbox::new()?);
+        let mailbox = Arc::new(IoMailbox::new()?);
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
@@ -60,13 +61,13 @@ impl IoThread {
         })
     }
 
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<IoMailbox> {
         &self.mailbox
     }
 
     /// Asks the thread to finish (after its sessions have lingered) and waits for it.
     pub fn stop(mut self) {
-        self.mailbox.send(Command::StopIo);
+        self.mailbox.send(IoCommand::StopIo);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -81,18 +82,21 @@ enum Object {
 /// The state of one I/O thread's loop.
 pub struct Reactor {
     poll: Poll,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<IoMailbox>,
     objects: Vec<Option<Object>>,
     free: Vec<usize>,
     by_id: HashMap<u64, usize>,
     pipes: HashMap<PipeId, usize>,
     timers: BTreeSet<(Instant, usize)>,
     deadlines: HashMap<usize, Instant>,
+    /// Sessions that used their turn with input left: pumped again after the next poll
+    /// (which then does not wait), behind whatever else became ready.
+    turns: Vec<usize>,
     stopping: bool,
 }
 
 impl Reactor {
-    fn new(poll: Poll, mailbox: Arc<Mailbox>) -> Reactor {
+    fn new(poll: Poll, mailbox: Arc<IoMailbox>) -> Reactor {
         Reactor {
             poll,
             mailbox,
@@ -102,6 +106,7 @@ impl Reactor {
             pipes: HashMap::new(),
             timers: BTreeSet::new(),
             deadlines: HashMap::new(),
+            turns: Vec::new(),
             stopping: false,
         }
     }
@@ -110,13 +115,20 @@ impl Reactor {
         self.poll.registry()
     }
 
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<IoMailbox> {
         &self.mailbox
     }
 
     /// The mio token of object slot `slot`.
     pub fn token(&self, slot: usize) -> Token {
         Token(slot + 1)
+    }
+
+    /// Gives the session in `slot` another turn after the other ready connections.
+    pub fn another_turn(&mut self, slot: usize) {
+        if !self.turns.contains(&slot) {
+            self.turns.push(slot);
+        }
     }
 
     /// Routes commands for `pipe` to the object in `slot`.
@@ -139,12 +151,7 @@ impl Reactor {
         slot
     }
 
-    pub fn add_session(
-        &mut self,
-        session: Session,
-        accepted: Option<stream::Stream>,
-        now: Instant,
-    ) {
+    pub fn add_session(&mut self, session: Session, accepted: Option<Stream>, now: Instant) {
         let slot = self.insert(session.id(), Object::Session(Box::new(session)));
         self.with_session(slot, now, |s, r, now| s.start(r, slot, accepted, now));
     }
@@ -170,6 +177,10 @@ impl Reactor {
         now: Instant,
         f: impl FnOnce(&mut Session, &mut Reactor, Instant),
     ) {
+        // A slot may hold a listener by now (a stale turn or timer): leave it alone.
+        if !matches!(self.objects.get(slot), Some(Some(Object::Session(_)))) {
+            return;
+        }
         let Some(Some(Object::Session(mut session))) = self.objects.get_mut(slot).map(|o| o.take())
         else {
             return;
@@ -215,10 +226,13 @@ impl Reactor {
             if self.stopping && self.by_id.is_empty() {
                 return;
             }
-            let timeout = self
-                .timers
-                .first()
-                .map(|(at, _)| at.saturating_duration_since(now));
+            let timeout = if self.turns.is_empty() {
+                self.timers
+                    .first()
+                    .map(|(at, _)| at.saturating_duration_since(now))
+            } else {
+                Some(std::time::Duration::ZERO)
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     return;
@@ -242,6 +256,9 @@ impl Reactor {
                     None => {}
                 }
             }
+            for slot in std::mem::take(&mut self.turns) {
+                self.with_session(slot, now, |s, r, now| s.pump(r, slot, now));
+            }
             while let Some(command) = self.mailbox.try_recv() {
                 self.process_command(command, now);
             }
@@ -259,25 +276,32 @@ impl Reactor {
         }
     }
 
-    fn process_command(&mut self, command: Command, now: Instant) {
+    fn process_command(&mut self, command: IoCommand, now: Instant) {
         match command {
-            Command::AddListener(spec) => self.add_listener(*spec),
-            Command::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
-            Command::Close { id, linger } => self.close_object(id, linger, now),
-            Command::ActivateRead(pipe)
-            | Command::ActivateWrite(pipe, _)
-            | Command::PipeTerm(pipe)
-            | Command::PipeHwm { pipe, .. } => {
+            IoCommand::AddListener(spec) => self.add_listener(*spec),
+            IoCommand::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
+            IoCommand::Close {
+                id,
+                linger,
+                end_pipe,
+            } => self.close_object(id, linger, end_pipe, now),
+            IoCommand::Pipe(
+                command @ (PipeCommand::ActivateRead(pipe)
+                | PipeCommand::ActivateWrite(pipe, _)
+                | PipeCommand::PipeTerm(pipe)
+                | PipeCommand::PipeHwm { pipe, .. }),
+            ) => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
                     self.with_session(slot, now, |s, r, now| s.pipe_command(r, slot, command, now));
                 }
             }
-            Command::StopIo => self.stopping = true,
-            _ => {}
+            IoCommand::StopIo => self.stopping = true,
+            // Only sockets act on Hiccup and InprocConnected.
+            IoCommand::Pipe(_) => {}
         }
     }
 
-    fn close_object(&mut self, id: u64, linger: i32, now: Instant) {
+    fn close_object(&mut self, id: u64, linger: i32, end_pipe: bool, now: Instant) {
         let Some(&slot) = self.by_id.get(&id) else {
             return;
         };
@@ -287,12 +311,14 @@ impl Reactor {
                 let children = std::mem::take(&mut l.children);
                 self.remove(slot, id);
                 for child in children {
-                    self.close_object(child, linger, now);
+                    self.close_object(child, linger, end_pipe, now);
                 }
             }
             Some(Object::Session(s)) => {
                 self.objects[slot] = Some(Object::Session(s));
-                self.with_session(slot, now, |s, r, now| s.close(r, slot, linger, now));
+                self.with_session(slot, now, |s, r, now| {
+                    s.close(r, slot, linger, end_pipe, now)
+                });
             }
             None => {}
         }

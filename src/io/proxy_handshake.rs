@@ -3,8 +3,8 @@
 //! the engine), and keeps going until the socket would block, since readiness events
 //! are edge-triggered.
 
-use super::stream::Stream;
 use crate::transport::socks::{SocksClient, SocksError};
+use crate::transport::stream::Stream;
 use std::io::{self, IoSlice};
 
 /// Where the handshake stands after [`advance`].

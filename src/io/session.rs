@@ -1,24 +1,23 @@
 //! A session: the I/O-thread side of one connection's pipe to a socket. A connecting
 //! session outlives its connections: it connects, reconnects with backoff after a
 //! failure, and keeps the pipe (messages queue up to the HWM while disconnected) unless
-//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives exactly as long as its
-//! connection. On close it lingers: it keeps sending what the socket queued, up to
-//! ZMQ_LINGER, then ends.
+//! ZMQ_IMMEDIATE asks otherwise. An accepted session lives as long as its connection
+//! and its listener. On close it lingers: it keeps sending what the socket queued, up
+//! to ZMQ_LINGER, then ends; on an unbind it ends its pipe and connection at once.
 
 use super::engine::{Engine, EngineConfig, Failure, Outcome};
 use super::engine_slot::EngineSlot;
 use super::proxy_handshake::{self, Progress};
-use super::stream::Stream;
 use super::Reactor;
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
-use crate::ctx::CtxInner;
-use crate::mailbox::Mailbox;
+use crate::monitor::SharedMonitor;
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
-use crate::pipe::Pipe;
-use crate::socket::monitor::SharedMonitor;
+use crate::pipe::{Pipe, PipeCommand};
+use crate::transport::inproc::SharedRegistry;
 use crate::transport::socks::SocksClient;
+use crate::transport::stream::Stream;
 use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
@@ -33,7 +32,7 @@ pub struct SessionSpec {
     /// Where to connect; None for a session of an accepted connection.
     pub target: Option<Target>,
     pub options: Options,
-    pub socket: Arc<Mailbox>,
+    pub socket: Arc<SocketMailbox>,
     /// The session's end of a pipe created at connect time (without ZMQ_IMMEDIATE).
     pub pipe: Option<Pipe>,
     /// The socket wants peers' routing ids first in the pipe (ROUTER).
@@ -41,7 +40,7 @@ pub struct SessionSpec {
     /// ZMQ_STREAM with ZMQ_STREAM_NOTIFY: an empty message announces connect/disconnect.
     pub stream_notify: bool,
     /// For reaching the ZAP handler over inproc.
-    pub ctx: Arc<CtxInner>,
+    pub inproc: SharedRegistry,
     pub monitor: SharedMonitor,
 }
 
@@ -248,7 +247,7 @@ impl Session {
     /// The engine's configuration, with whether a ZAP handler is bound right now.
     fn engine_config(&self) -> EngineConfig {
         let mut config = self.config.clone();
-        config.zap_handler_available = inproc::is_bound(&self.spec.ctx, ZAP_ENDPOINT);
+        config.zap_handler_available = inproc::is_bound(&self.spec.inproc, ZAP_ENDPOINT);
         config
     }
 
@@ -261,7 +260,7 @@ impl Session {
         now: Instant,
     ) {
         let Some(mut pipe) =
-            inproc::connect_service(&self.spec.ctx, ZAP_ENDPOINT, reactor.mailbox())
+            inproc::connect_service(&self.spec.inproc, ZAP_ENDPOINT, reactor.mailbox())
         else {
             self.connection_lost(reactor, Failure::NoZapHandler, now);
             return;
@@ -408,6 +407,10 @@ impl Session {
             };
             match outcome {
                 Outcome::Idle => break,
+                Outcome::TurnUsed => {
+                    reactor.another_turn(token);
+                    break;
+                }
                 Outcome::HandshakeDone => self.handshake_done(reactor, token),
                 Outcome::NeedsZap(request) => {
                     self.start_zap(reactor, token, request, now);
@@ -452,7 +455,7 @@ impl Session {
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
                 if reconnected && matches!(self.spec.options.socket_type, ZMQ_SUB | ZMQ_XSUB) {
-                    pipe.send_to_peer(Command::Hiccup(pipe.peer_id()));
+                    pipe.send_to_peer(PipeCommand::Hiccup(pipe.peer_id()));
                 }
             }
             None => {
@@ -460,7 +463,9 @@ impl Session {
                 ours.set_owner(reactor.mailbox());
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();
-                socket_end.endpoint = Some(Arc::from(self.spec.endpoint.as_str()));
+                // No endpoint: as in libzmq, a disconnect ends only the pipe the socket
+                // made at connect time itself. This one (ZMQ_IMMEDIATE, or accepted) is
+                // ended by the session, which drops what the socket had queued.
                 if wants_id {
                     let mut id = Msg::from_slice(&routing_id);
                     id.set_flags(flags::ROUTING_ID);
@@ -546,18 +551,20 @@ impl Session {
         &mut self,
         reactor: &mut Reactor,
         token: usize,
-        command: Command,
+        command: PipeCommand,
         now: Instant,
     ) {
         let for_zap = match (&command, &self.zap) {
             (
-                Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id),
+                PipeCommand::ActivateRead(id)
+                | PipeCommand::ActivateWrite(id, _)
+                | PipeCommand::PipeTerm(id),
                 Some(zap),
             ) => *id == zap.id(),
             _ => false,
         };
         if for_zap {
-            if let (Some(zap), Command::PipeTerm(_)) = (self.zap.as_mut(), &command) {
+            if let (Some(zap), PipeCommand::PipeTerm(_)) = (self.zap.as_mut(), &command) {
                 zap.peer_terminated();
             }
             if let Some(zap) = self.zap.as_mut() {
@@ -572,30 +579,30 @@ impl Session {
         // Only commands naming this pipe: a late PipeTerm from a finished ZAP exchange
         // (the handler closing its socket) must not close the connection.
         let id = match command {
-            Command::ActivateRead(id)
-            | Command::ActivateWrite(id, _)
-            | Command::PipeTerm(id)
-            | Command::PipeHwm { pipe: id, .. } => id,
+            PipeCommand::ActivateRead(id)
+            | PipeCommand::ActivateWrite(id, _)
+            | PipeCommand::PipeTerm(id)
+            | PipeCommand::PipeHwm { pipe: id, .. } => id,
             _ => return,
         };
         if id != pipe.id() {
             return;
         }
         match command {
-            Command::ActivateRead(_) => {
+            PipeCommand::ActivateRead(_) => {
                 pipe.activate_read();
             }
-            Command::ActivateWrite(_, n) => {
+            PipeCommand::ActivateWrite(_, n) => {
                 pipe.activate_write(n);
             }
             // The socket changed its HWMs: its SNDHWM now bounds what we read from it,
             // its RCVHWM what we queue for it.
-            Command::PipeHwm {
+            PipeCommand::PipeHwm {
                 peer_sndhwm,
                 peer_rcvhwm,
                 ..
             } => pipe.apply_hwms(peer_sndhwm, peer_rcvhwm),
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 pipe.peer_terminated();
                 if self.closing.is_none() {
                     let linger = self.spec.options.linger;
@@ -609,8 +616,23 @@ impl Session {
     }
 
     /// The socket closed or disconnected: send what is queued (within `linger` ms,
-    /// -1 = forever), then end.
-    pub fn close(&mut self, reactor: &mut Reactor, token: usize, linger: i32, now: Instant) {
+    /// -1 = forever; the socket ends its end of the pipe), then end. With `end_pipe`
+    /// (an unbind closing the connections accepted through the endpoint, a disconnect
+    /// of a pipe this session made) the session ends the pipe itself at once, as
+    /// libzmq: what the socket queued is dropped and the socket stops routing here.
+    pub fn close(
+        &mut self,
+        reactor: &mut Reactor,
+        token: usize,
+        linger: i32,
+        end_pipe: bool,
+        now: Instant,
+    ) {
+        if end_pipe {
+            if let Some(mut pipe) = self.pipe.take() {
+                pipe.terminate();
+            }
+        }
         self.begin_close(linger, now);
         self.pump(reactor, token, now);
         self.check_linger_done(reactor);
@@ -638,16 +660,16 @@ impl Session {
         };
         if expired || drained {
             match std::mem::replace(&mut self.state, State::Done) {
+                // libzmq reports nothing for a connection it closes itself.
                 State::Connected => {
                     if let Some(mut engine) = self.engine.take() {
-                        let fd = engine.stream.fd() as u32;
                         engine.stream.deregister(reactor.registry());
-                        drop(engine);
-                        self.emit(ZMQ_EVENT_CLOSED, fd);
                     }
                 }
-                State::Connecting(mut stream, _) | State::Proxying(mut stream, _) => {
-                    stream.deregister(reactor.registry())
+                // A connect in progress (also one still talking to its SOCKS proxy) is
+                // reported CLOSED, as libzmq's connecter does.
+                State::Connecting(stream, _) | State::Proxying(stream, _) => {
+                    self.abandon_attempt(reactor, stream)
                 }
                 _ => {}
             }
@@ -692,5 +714,185 @@ impl Session {
             _ => {}
         }
         self.check_linger_done(reactor);
+    }
+}
+
+/// The reconnect and linger rules, driven without a network: a session whose connect
+/// never started (the test puts it in `Waiting` by scheduling a reconnect), with its
+/// pipe to a socket end the test holds. What needs a connection (the interval reset at
+/// a handshake, a connection lost mid-message, the linger of a connected session) is
+/// covered over real sockets in `c-tests/` and `tests/`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::IoMailbox;
+    use mio::Poll;
+
+    fn reactor() -> Reactor {
+        Reactor::new(Poll::new().unwrap(), Arc::new(IoMailbox::new().unwrap()))
+    }
+
+    /// A connecting DEALER session to a tcp target (never dialled here) and the
+    /// socket's end of its pipe.
+    fn session(target: Option<Target>, tweak: impl FnOnce(&mut Options)) -> (Session, Pipe) {
+        let mut options = Options::new(ZMQ_DEALER);
+        tweak(&mut options);
+        let (socket_end, session_end) = transport::connection_pipes(&options);
+        let spec = SessionSpec {
+            id: 1,
+            endpoint: "tcp://127.0.0.1:9".into(),
+            target,
+            options,
+            socket: Arc::new(SocketMailbox::new().unwrap()),
+            pipe: Some(session_end),
+            receives_routing_id: false,
+            stream_notify: false,
+            inproc: SharedRegistry::default(),
+            monitor: SharedMonitor::default(),
+        };
+        (Session::new(spec), socket_end)
+    }
+
+    fn tcp() -> Option<Target> {
+        Some(Target::Tcp("127.0.0.1:9".into()))
+    }
+
+    /// How long the session will wait before its next attempt.
+    fn wait_after(s: &mut Session, now: Instant) -> Duration {
+        s.schedule_reconnect(now);
+        assert!(matches!(s.state, State::Waiting(_)));
+        s.next_timeout().expect("a reconnect time") - now
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn reconnect_waits_the_interval_plus_jitter_and_doubles_up_to_the_max() {
+        let (mut s, _socket) = session(tcp(), |o| {
+            o.reconnect_ivl = 100;
+            o.reconnect_ivl_max = 350;
+        });
+        let now = Instant::now();
+        // Each wait is the current interval plus a jitter below RECONNECT_IVL.
+        for (low, high) in [(100, 200), (200, 300), (350, 450), (350, 450)] {
+            let wait = wait_after(&mut s, now);
+            assert!(
+                wait >= ms(low) && wait < ms(high),
+                "{wait:?} not in {low}..{high} ms"
+            );
+        }
+    }
+
+    #[test]
+    fn no_backoff_unless_the_max_exceeds_the_interval() {
+        for max in [0, 50, 100] {
+            let (mut s, _socket) = session(tcp(), |o| {
+                o.reconnect_ivl = 100;
+                o.reconnect_ivl_max = max;
+            });
+            let now = Instant::now();
+            for _ in 0..3 {
+                let wait = wait_after(&mut s, now);
+                assert!(wait >= ms(100) && wait < ms(200), "max {max}: {wait:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_negative_interval_or_an_accepted_connection_never_reconnects() {
+        let never = session(tcp(), |o| o.reconnect_ivl = -1);
+        let accepted = session(None, |_| {});
+        for (mut s, mut socket) in [never, accepted] {
+            s.schedule_reconnect(Instant::now());
+            assert!(s.is_done());
+            // The session ended its pipe: the socket's end reaches the delimiter.
+            socket.activate_read();
+            assert!(socket.read().is_none());
+            assert!(socket.is_done());
+        }
+    }
+
+    #[test]
+    fn closing_a_disconnected_session_with_nothing_queued_ends_it_at_the_pipe_term() {
+        let mut r = reactor();
+        let (mut s, mut socket) = session(tcp(), |_| {});
+        let now = Instant::now();
+        s.schedule_reconnect(now);
+        s.close(&mut r, 0, -1, false, now);
+        assert!(!s.is_done(), "the socket has not ended its pipe yet");
+        socket.terminate();
+        let id = s.pipe_id().unwrap();
+        s.pipe_command(&mut r, 0, PipeCommand::PipeTerm(id), now);
+        assert!(s.is_done());
+    }
+
+    #[test]
+    fn linger_forever_keeps_a_disconnected_session_while_messages_are_queued() {
+        let mut r = reactor();
+        let (mut s, mut socket) = session(tcp(), |_| {});
+        let now = Instant::now();
+        let waiting = wait_after(&mut s, now);
+        socket.write(Msg::from_slice(b"queued")).unwrap();
+        socket.flush();
+        socket.terminate();
+        s.close(&mut r, 0, -1, false, now);
+        let id = s.pipe_id().unwrap();
+        s.pipe_command(&mut r, 0, PipeCommand::PipeTerm(id), now);
+        assert!(!s.is_done(), "LINGER -1 waits to deliver what is queued");
+        // It still means to reconnect, with no linger deadline.
+        assert_eq!(s.next_timeout(), Some(now + waiting));
+    }
+
+    #[test]
+    fn a_linger_deadline_is_a_timeout_and_linger_zero_ends_at_once() {
+        let mut r = reactor();
+        let (mut s, mut socket) = session(tcp(), |o| o.reconnect_ivl = 10_000);
+        let now = Instant::now();
+        s.schedule_reconnect(now);
+        socket.write(Msg::from_slice(b"queued")).unwrap();
+        socket.flush();
+        s.close(&mut r, 0, 50, false, now);
+        assert!(!s.is_done());
+        assert_eq!(
+            s.next_timeout(),
+            Some(now + ms(50)),
+            "the linger ends before the retry"
+        );
+
+        let (mut s, mut socket) = session(tcp(), |_| {});
+        s.schedule_reconnect(now);
+        socket.write(Msg::from_slice(b"queued")).unwrap();
+        socket.flush();
+        s.close(&mut r, 0, 0, false, now);
+        assert!(s.is_done(), "LINGER 0 drops what is queued");
+    }
+
+    #[test]
+    fn end_pipe_ends_the_pipe_at_once_dropping_what_was_queued() {
+        let mut r = reactor();
+        let (mut s, mut socket) = session(tcp(), |_| {});
+        s.schedule_reconnect(Instant::now());
+        socket.write(Msg::from_slice(b"dropped")).unwrap();
+        socket.flush();
+        s.close(&mut r, 0, -1, true, Instant::now());
+        assert!(s.is_done());
+        assert!(socket.peer_terminated(), "the session's end is gone");
+    }
+
+    #[test]
+    fn the_socket_ending_its_pipe_closes_the_session_with_the_socket_linger() {
+        let mut r = reactor();
+        for (linger, done) in [(0, true), (-1, false)] {
+            let (mut s, mut socket) = session(tcp(), |o| o.linger = linger);
+            s.schedule_reconnect(Instant::now());
+            socket.write(Msg::from_slice(b"queued")).unwrap();
+            socket.flush();
+            socket.terminate();
+            let id = s.pipe_id().unwrap();
+            s.pipe_command(&mut r, 0, PipeCommand::PipeTerm(id), Instant::now());
+            assert_eq!(s.is_done(), done, "LINGER {linger}");
+        }
     }
 }

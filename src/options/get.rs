@@ -1,6 +1,7 @@
 //! `Options::get`: encoding one option value into the C caller's buffer.
 
 use super::codec::{put_bool, put_bytes, put_i64, put_int, put_str, put_u64};
+use super::curve_key::get_curve_key;
 use super::Options;
 use crate::constants::*;
 use crate::error::{Error, Result};
@@ -54,9 +55,9 @@ impl Options {
             ZMQ_PLAIN_PASSWORD => put_str(out, &self.plain_password),
             ZMQ_ZAP_DOMAIN => put_str(out, &self.zap_domain),
             ZMQ_CURVE_SERVER => put_bool(out, self.is_server_of(ZMQ_CURVE)),
-            ZMQ_CURVE_PUBLICKEY => self.curve_public_key.get(out),
-            ZMQ_CURVE_SECRETKEY => self.curve_secret_key.get(out),
-            ZMQ_CURVE_SERVERKEY => self.curve_server_key.get(out),
+            ZMQ_CURVE_PUBLICKEY => get_curve_key(&self.curve_public_key, out),
+            ZMQ_CURVE_SECRETKEY => get_curve_key(&self.curve_secret_key, out),
+            ZMQ_CURVE_SERVERKEY => get_curve_key(&self.curve_server_key, out),
             ZMQ_CONFLATE => put_bool(out, self.conflate),
             ZMQ_HANDSHAKE_IVL => put_int(out, self.handshake_ivl),
             ZMQ_INVERT_MATCHING => put_bool(out, self.invert_matching),

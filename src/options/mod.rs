@@ -24,7 +24,7 @@ pub use codec::{
     bool_value, i64_value, int_value, non_negative_bool_value, put_bool, put_bytes, put_i64,
     put_int, put_int_or_larger, put_str, put_u64, relaxed_bool_value, u64_value,
 };
-pub use curve_key::{CurveKey, KEY_SIZE, KEY_SIZE_Z85};
+pub use curve_key::{get_curve_key, CurveKey, KEY_SIZE, KEY_SIZE_Z85};
 
 use crate::constants::{ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
 

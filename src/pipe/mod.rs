@@ -11,15 +11,17 @@
 //! and sends `PipeTerm`; the other end reads what is left up to the delimiter and is
 //! then done. The shared memory is reference-counted, so no acknowledgement is needed.
 
+mod command;
 mod conflate;
 mod direct;
+mod pipes;
 mod queue;
 
-use crate::command::Command;
-use crate::mailbox::Mailbox;
 use crate::msg::Msg;
+pub use command::{PipeCommand, PipeOwner};
 use conflate::Conflate;
 pub use direct::{sent_count as direct_sent_count, DirectOutput, DirectSend, Frames};
+pub use pipes::{PipeKey, Pipes};
 use queue::{queue, Reader, Writer};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -29,9 +31,10 @@ pub type PipeId = u64;
 
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// What both ends share besides the queues: each end's mailbox, known once attached.
+/// What both ends share besides the queues: each end's owner (its mailbox), known once
+/// attached.
 struct Link {
-    mailboxes: [OnceLock<Arc<Mailbox>>; 2],
+    mailboxes: [OnceLock<Arc<dyn PipeOwner>>; 2],
     /// Set by each end when it closes, for a peer that attaches later.
     closed: [AtomicBool; 2],
     /// The connection each end may send through directly (`direct.rs`), offered by
@@ -82,7 +85,8 @@ pub struct Pipe {
     done: bool,
     /// The peer's routing id as seen by a ROUTER (assigned by the socket).
     pub routing_id: Vec<u8>,
-    /// The bind/connect endpoint this pipe belongs to (for unbind/disconnect).
+    /// The endpoint the socket connected this pipe to, for disconnect (an inproc
+    /// name, or a tcp/ipc endpoint when the socket made the pipe at connect time).
     pub endpoint: Option<Arc<str>>,
     /// True on the connecting side.
     pub locally_initiated: bool,
@@ -178,9 +182,10 @@ impl Pipe {
         self.id
     }
 
-    /// Records the mailbox of the socket that owns this end.
-    pub fn set_owner(&self, mailbox: &Arc<Mailbox>) {
-        let _ = self.link.mailboxes[self.side].set(mailbox.clone());
+    /// Records the mailbox of the socket (or I/O thread) that owns this end.
+    pub fn set_owner<M: PipeOwner + 'static>(&self, mailbox: &Arc<M>) {
+        let owner: Arc<dyn PipeOwner> = mailbox.clone();
+        let _ = self.link.mailboxes[self.side].set(owner);
     }
 
     /// The id of the other end (how the peer's socket knows this pipe).
@@ -194,9 +199,9 @@ impl Pipe {
     }
 
     /// Sends a command to the socket owning the other end (if it is attached).
-    pub fn send_to_peer(&self, command: Command) {
+    pub fn send_to_peer(&self, command: PipeCommand) {
         if let Some(mailbox) = self.link.mailboxes[1 - self.side].get() {
-            mailbox.send(command);
+            mailbox.pipe_command(command);
         }
     }
 
@@ -220,7 +225,7 @@ impl Pipe {
     /// or the peer's when it announces a change), plus the inproc peer's boost; a
     /// non-positive value or a peer's 0 means unlimited. Used when a socket changes
     /// SNDHWM/RCVHWM with pipes attached, on its own pipes and, told by
-    /// `Command::PipeHwm`, on their peers. A full pipe stays inactive until credit comes
+    /// `PipeCommand::PipeHwm`, on their peers. A full pipe stays inactive until credit comes
     /// back, as in libzmq.
     pub fn apply_hwms(&mut self, inbound: i32, outbound: i32) {
         let boost = self.hwm_boost.unwrap_or(HwmBoost {
@@ -299,7 +304,7 @@ impl Pipe {
             self.msgs_read += 1;
             if self.msgs_read == self.credit_at {
                 self.credit_at = next_credit(self.msgs_read, self.lwm);
-                self.send_to_peer(Command::ActivateWrite(self.peer_id, self.msgs_read));
+                self.send_to_peer(PipeCommand::ActivateWrite(self.peer_id, self.msgs_read));
             }
         }
         Some(msg)
@@ -385,7 +390,7 @@ impl Pipe {
             (outcome, _) => {
                 direct::count_sent();
                 if outcome == DirectSend::SentNeedsPump {
-                    self.send_to_peer(Command::ActivateRead(self.peer_id));
+                    self.send_to_peer(PipeCommand::ActivateRead(self.peer_id));
                 }
                 Ok(())
             }
@@ -400,7 +405,7 @@ impl Pipe {
             Outbound::Conflate(_, wake) => !std::mem::take(wake),
         };
         if !awake {
-            self.send_to_peer(Command::ActivateRead(self.peer_id));
+            self.send_to_peer(PipeCommand::ActivateRead(self.peer_id));
         }
     }
 
@@ -473,7 +478,7 @@ impl Pipe {
                     c.write(Msg::delimiter());
                 }
             }
-            self.send_to_peer(Command::PipeTerm(self.peer_id));
+            self.send_to_peer(PipeCommand::PipeTerm(self.peer_id));
         }
     }
 }
@@ -487,6 +492,7 @@ impl Drop for Pipe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mailbox::Mailbox;
 
     fn dir(hwm: u64) -> Direction {
         Direction {
@@ -571,7 +577,7 @@ mod tests {
     #[test]
     fn hwm_counts_whole_messages_and_credit_returns_every_lwm() {
         let (mut a, mut b) = pipe_pair(dir(4), dir(4));
-        let owner_a = Arc::new(Mailbox::new().unwrap());
+        let owner_a = Arc::new(Mailbox::<PipeCommand>::new().unwrap());
         a.set_owner(&owner_a);
         let mut sent = 0;
         loop {
@@ -590,7 +596,7 @@ mod tests {
             assert!(b.read().is_some());
         }
         match owner_a.try_recv() {
-            Some(Command::ActivateWrite(id, 2)) => assert_eq!(id, a.id()),
+            Some(PipeCommand::ActivateWrite(id, 2)) => assert_eq!(id, a.id()),
             _ => panic!("expected ActivateWrite after lwm messages"),
         }
         assert!(a.activate_write(2));

@@ -3,7 +3,7 @@
 
 use super::pipe_array::PipeArray;
 use crate::msg::Msg;
-use crate::socket::{PipeKey, Pipes};
+use crate::pipe::{PipeKey, Pipes};
 
 #[derive(Default)]
 pub struct FairQueue {
@@ -90,5 +90,114 @@ impl FairQueue {
             }
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::test_pipes::TestPipes;
+
+    fn setup(n: usize) -> (FairQueue, TestPipes, Vec<PipeKey>) {
+        let mut t = TestPipes::new();
+        let mut fq = FairQueue::default();
+        let keys: Vec<PipeKey> = (0..n).map(|_| t.add(0)).collect();
+        for &k in &keys {
+            fq.attach(k);
+        }
+        (fq, t, keys)
+    }
+
+    /// Every frame readable now, as text ("+" marks MORE) with the pipe it came from.
+    fn drain(fq: &mut FairQueue, t: &mut TestPipes) -> Vec<(String, PipeKey)> {
+        let mut got = Vec::new();
+        while let Some((msg, key)) = fq.recv(&mut t.pipes) {
+            let text = String::from_utf8_lossy(msg.data()).into_owned();
+            got.push((if msg.more() { text + "+" } else { text }, key));
+        }
+        got
+    }
+
+    fn texts(got: &[(String, PipeKey)]) -> Vec<&str> {
+        got.iter().map(|(text, _)| text.as_str()).collect()
+    }
+
+    #[test]
+    fn one_whole_message_from_each_pipe_in_turn() {
+        let (mut fq, mut t, k) = setup(3);
+        for (i, &key) in k.iter().enumerate() {
+            t.peer_sends(key, &[&format!("p{i}a")]);
+            t.peer_sends(key, &[&format!("p{i}b")]);
+        }
+        let got = drain(&mut fq, &mut t);
+        assert_eq!(texts(&got), ["p0a", "p1a", "p2a", "p0b", "p1b", "p2b"]);
+        assert_eq!(got[1].1, k[1]);
+    }
+
+    #[test]
+    fn never_switches_pipes_in_the_middle_of_a_message() {
+        let (mut fq, mut t, k) = setup(2);
+        t.peer_sends(k[0], &["a1", "a2", "a3"]);
+        t.peer_sends(k[1], &["b1", "b2"]);
+        t.peer_sends(k[0], &["c"]);
+        let got = drain(&mut fq, &mut t);
+        assert_eq!(texts(&got), ["a1+", "a2+", "a3", "b1+", "b2", "c"]);
+    }
+
+    #[test]
+    fn a_half_written_message_stays_invisible_until_it_is_complete() {
+        let (mut fq, mut t, k) = setup(2);
+        // The peer of k[0] flushed the first frames of a message: nothing is published.
+        t.peer_starts(k[0], &["a1", "a2"]);
+        t.peer_sends(k[1], &["b"]);
+        assert_eq!(texts(&drain(&mut fq, &mut t)), ["b"]);
+        assert!(!fq.has_in(&mut t.pipes));
+        // The message completes: the pipe is activated and all of it arrives in one go.
+        t.peer_sends(k[0], &["a3"]);
+        assert!(t.readable(k[0]));
+        fq.activated(k[0]);
+        assert!(fq.has_in(&mut t.pipes));
+        assert_eq!(texts(&drain(&mut fq, &mut t)), ["a1+", "a2+", "a3"]);
+    }
+
+    #[test]
+    fn an_empty_pipe_sleeps_until_activated() {
+        let (mut fq, mut t, k) = setup(2);
+        assert!(fq.recv(&mut t.pipes).is_none());
+        t.peer_sends(k[1], &["late"]);
+        // Not activated yet: the pipe went inactive when found empty.
+        assert!(fq.recv(&mut t.pipes).is_none());
+        assert!(t.readable(k[1]));
+        fq.activated(k[1]);
+        assert_eq!(texts(&drain(&mut fq, &mut t)), ["late"]);
+    }
+
+    #[test]
+    fn a_pipe_terminated_in_the_middle_of_the_rotation_is_left_out() {
+        let (mut fq, mut t, k) = setup(3);
+        for (i, &key) in k.iter().enumerate() {
+            t.peer_sends(key, &[&format!("p{i}a")]);
+            t.peer_sends(key, &[&format!("p{i}b")]);
+        }
+        let (first, _) = fq.recv(&mut t.pipes).unwrap();
+        assert_eq!(first.data(), b"p0a");
+        // k[1] was next in turn.
+        fq.pipe_terminated(k[1]);
+        let got = drain(&mut fq, &mut t);
+        assert_eq!(texts(&got), ["p2a", "p0b", "p2b"]);
+    }
+
+    #[test]
+    fn a_closing_peer_delivers_what_it_sent_then_its_pipe_is_finished() {
+        let (mut fq, mut t, k) = setup(2);
+        t.peer_sends(k[0], &["last1", "last2"]);
+        assert!(
+            !t.peer_closes(k[0]),
+            "messages are still queued before the delimiter"
+        );
+        t.peer_sends(k[1], &["b"]);
+        let got = drain(&mut fq, &mut t);
+        assert_eq!(texts(&got), ["last1+", "last2", "b"]);
+        assert_eq!(t.pipes.take_finished(), [k[0]]);
     }
 }

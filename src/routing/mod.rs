@@ -8,3 +8,6 @@ pub mod lb;
 pub mod mtrie;
 pub mod pipe_array;
 pub mod trie;
+
+#[cfg(test)]
+mod test_pipes;

@@ -2,7 +2,7 @@
 //! between the active and inactive regions (a swap) is O(1). The routing strategies
 //! partition it into prefixes: `[0, active)` are the pipes currently usable.
 
-use crate::socket::PipeKey;
+use crate::pipe::PipeKey;
 
 #[derive(Default)]
 pub struct PipeArray {

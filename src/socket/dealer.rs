@@ -1,9 +1,9 @@
 //! DEALER: load-balances outgoing messages, fair-queues incoming ones. Also the base of
 //! REQ, which needs to know which pipe a message went to / came from.
 
-use super::{PipeKey, Pipes};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::pipe::{PipeKey, Pipes};
 use crate::routing::fq::FairQueue;
 use crate::routing::lb::LoadBalancer;
 

@@ -11,41 +11,32 @@ pub(crate) mod monitor;
 mod pair;
 mod pattern;
 mod pipeline;
-mod pipes;
 mod reqrep;
 mod router;
 mod xpub;
 mod xsub;
 
-pub use pipes::{PipeKey, Pipes};
-
-use crate::command::Command;
+use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
-use crate::ctx::CtxInner;
+use crate::ctx_inner::{CtxInner, Inherited};
 use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
-use crate::mailbox::Mailbox;
+use crate::io::{IoCommand, IoMailbox};
+use crate::monitor::SharedMonitor;
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
-use monitor::{Monitor, SharedMonitor};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Socket defaults that come from the context.
-pub(crate) struct Inherited {
-    pub blocky: bool,
-    pub ipv6: bool,
-}
-
 pub struct Socket {
     id: u64,
     ctx: Arc<CtxInner>,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<SocketMailbox>,
     options: Options,
     pipes: Pipes,
     pattern: Pattern,
@@ -64,17 +55,22 @@ struct NetObject {
     /// connection's endpoint as given to connect.
     resolved: String,
     id: u64,
-    io: Arc<Mailbox>,
+    io: Arc<IoMailbox>,
     /// The listening descriptor (for the CLOSED event); None for connections.
     listener_fd: Option<i32>,
+    /// A connection whose pipe the socket made at connect time (not ZMQ_IMMEDIATE):
+    /// the socket ends that pipe itself on disconnect.
+    socket_made_pipe: bool,
 }
 
 impl NetObject {
-    /// Asks the I/O thread to close it; reports a listener's CLOSED.
-    fn close(&self, linger: i32, monitor: &SharedMonitor) {
-        self.io.send(Command::Close {
+    /// Asks the I/O thread to close it (see `IoCommand::Close` for `end_pipe`); reports
+    /// a listener's CLOSED.
+    fn close(&self, linger: i32, end_pipe: bool, monitor: &SharedMonitor) {
+        self.io.send(IoCommand::Close {
             id: self.id,
             linger,
+            end_pipe,
         });
         if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
             m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
@@ -83,10 +79,18 @@ impl NetObject {
 }
 
 impl Socket {
-    pub(crate) fn new(
+    /// A new socket of a `ZMQ_*` type in `ctx`. ETERM after shutdown, EMFILE at
+    /// MAX_SOCKETS.
+    pub(crate) fn create(ctx: &Arc<CtxInner>, socket_type: i32) -> Result<Socket> {
+        let (id, mailbox, inherited) = ctx.register_socket()?;
+        Socket::new(ctx.clone(), id, mailbox, socket_type, inherited)
+            .inspect_err(|_| ctx.socket_closed(id))
+    }
+
+    fn new(
         ctx: Arc<CtxInner>,
         id: u64,
-        mailbox: Arc<Mailbox>,
+        mailbox: Arc<SocketMailbox>,
         socket_type: i32,
         inherited: Inherited,
     ) -> Result<Socket> {
@@ -124,7 +128,7 @@ impl Socket {
         self.id
     }
 
-    pub(crate) fn mailbox(&self) -> &Arc<Mailbox> {
+    pub(crate) fn mailbox(&self) -> &Arc<SocketMailbox> {
         &self.mailbox
     }
 
@@ -134,6 +138,20 @@ impl Socket {
 
     pub(crate) fn receives_routing_id(&self) -> bool {
         self.pattern.receives_routing_id()
+    }
+
+    /// What an inproc peer needs to know to connect to this socket.
+    fn inproc_peer(&self) -> inproc::PeerInfo {
+        let o = self.options();
+        inproc::PeerInfo {
+            socket_id: self.id(),
+            mailbox: self.mailbox().clone(),
+            sndhwm: o.sndhwm,
+            rcvhwm: o.rcvhwm,
+            routing_id: o.routing_id.clone(),
+            receives_routing_id: self.receives_routing_id(),
+            conflate: o.effective_conflate(),
+        }
     }
 
     /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
@@ -228,21 +246,21 @@ impl Socket {
 
     fn process_command(&mut self, command: Command) {
         match command {
-            Command::ActivateRead(id) => {
+            Command::Pipe(PipeCommand::ActivateRead(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].activate_read() {
                         self.pattern.read_activated(&mut self.pipes, key);
                     }
                 }
             }
-            Command::ActivateWrite(id, msgs_read) => {
+            Command::Pipe(PipeCommand::ActivateWrite(id, msgs_read)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].activate_write(msgs_read) {
                         self.pattern.write_activated(key);
                     }
                 }
             }
-            Command::PipeTerm(id) => {
+            Command::Pipe(PipeCommand::PipeTerm(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     if self.pipes[key].peer_terminated() {
                         self.pipes.mark_finished(key);
@@ -252,7 +270,7 @@ impl Socket {
                 }
             }
             Command::Attach(pipe) => self.attach_pipe(*pipe, false, None),
-            Command::InprocConnected { pipe, boost } => {
+            Command::Pipe(PipeCommand::InprocConnected { pipe, boost }) => {
                 if let Some(key) = self.pipes.key_of(pipe) {
                     let (sndhwm, rcvhwm) = (self.options.sndhwm, self.options.rcvhwm);
                     if self.pipes[key].raise_hwms(boost, sndhwm, rcvhwm) {
@@ -260,26 +278,21 @@ impl Socket {
                     }
                 }
             }
-            Command::PipeHwm {
+            Command::Pipe(PipeCommand::PipeHwm {
                 pipe,
                 peer_sndhwm,
                 peer_rcvhwm,
-            } => {
+            }) => {
                 if let Some(key) = self.pipes.key_of(pipe) {
                     self.pipes[key].apply_hwms(peer_sndhwm, peer_rcvhwm);
                 }
             }
             Command::Stop => self.ctx_terminated = true,
-            Command::Hiccup(id) => {
+            Command::Pipe(PipeCommand::Hiccup(id)) => {
                 if let Some(key) = self.pipes.key_of(id) {
                     self.pattern.hiccup(&mut self.pipes, key);
                 }
             }
-            // Commands for I/O threads never reach sockets.
-            Command::AddListener(_)
-            | Command::AddSession(_)
-            | Command::Close { .. }
-            | Command::StopIo => {}
         }
         self.reap_finished_pipes();
     }
@@ -306,7 +319,7 @@ impl Socket {
             }
         }
         if peer_closed {
-            self.process_command(Command::PipeTerm(self.pipes[key].id()));
+            self.process_command(Command::Pipe(PipeCommand::PipeTerm(self.pipes[key].id())));
         }
         self.reap_finished_pipes();
     }
@@ -328,10 +341,10 @@ impl Socket {
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
-                let pending = inproc::bind(&self.ctx, self, &name)?;
+                let pending = inproc::bind(&self.ctx.inproc, self.inproc_peer(), &name)?;
                 self.bound.push(name.clone());
                 for connection in pending {
-                    let pipe = inproc::accept_pending(self, connection);
+                    let pipe = inproc::accept_pending(self.inproc_peer(), connection);
                     self.attach_pipe(pipe, false, None);
                 }
                 self.options.last_endpoint = endpoint.to_owned();
@@ -349,7 +362,7 @@ impl Socket {
                     Err(e) => {
                         self.emit(
                             ZMQ_EVENT_BIND_FAILED,
-                            crate::ffi::errno::errno_of(e) as u32,
+                            crate::error::errno_of(e) as u32,
                             endpoint,
                         );
                         return Err(e);
@@ -365,16 +378,17 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
-                    ctx: self.ctx.clone(),
+                    inproc: self.ctx.inproc.clone(),
                 };
                 let fd = listener.acceptor_fd();
-                io.send(Command::AddListener(Box::new(listener)));
+                io.send(IoCommand::AddListener(Box::new(listener)));
                 self.emit(ZMQ_EVENT_LISTENING, fd as u32, &resolved);
                 self.net.push(NetObject {
                     resolved: resolved.clone(),
                     id,
                     io,
                     listener_fd: Some(fd),
+                    socket_made_pipe: false,
                 });
                 self.options.last_endpoint = resolved;
                 Ok(())
@@ -394,7 +408,7 @@ impl Socket {
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
             Endpoint::Inproc(name) => {
                 let connect_id = self.options.connect_routing_id.take();
-                let pipe = inproc::connect(&self.ctx, self, &name);
+                let pipe = inproc::connect(&self.ctx.inproc, self.inproc_peer(), &name);
                 self.attach_pipe(pipe, true, connect_id);
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -425,14 +439,16 @@ impl Socket {
                     receives_routing_id: self.receives_routing_id(),
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
-                    ctx: self.ctx.clone(),
+                    inproc: self.ctx.inproc.clone(),
                 };
-                io.send(Command::AddSession(Box::new(spec)));
+                let socket_made_pipe = spec.pipe.is_some();
+                io.send(IoCommand::AddSession(Box::new(spec)));
                 self.net.push(NetObject {
                     resolved: endpoint.to_owned(),
                     id,
                     io,
                     listener_fd: None,
+                    socket_made_pipe,
                 });
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
@@ -449,25 +465,12 @@ impl Socket {
             Endpoint::Inproc(name) => {
                 if let Some(i) = self.bound.iter().position(|n| *n == name) {
                     self.bound.swap_remove(i);
-                    inproc::unbind(&self.ctx, self.id, &name);
+                    inproc::unbind(&self.ctx.inproc, self.id, &name);
                     return Ok(());
                 }
-                let mine: Vec<PipeKey> = self
-                    .pipes
-                    .keys()
-                    .into_iter()
-                    .filter(|&k| {
-                        let p = &self.pipes[k];
-                        p.locally_initiated && p.endpoint.as_deref() == Some(name.as_str())
-                    })
-                    .collect();
-                if mine.is_empty() {
+                if self.close_connected_pipes(&name) == 0 {
                     return Err(Error::NoEnt);
                 }
-                for key in mine {
-                    self.pipes.finish(key);
-                }
-                self.reap_finished_pipes();
                 Ok(())
             }
             Endpoint::Network { .. } => {
@@ -479,16 +482,40 @@ impl Socket {
                     // is ENOENT, as libzmq); a connection as it was given.
                     let matches = n.resolved == endpoint;
                     if matches {
-                        n.close(linger, &monitor);
+                        n.close(linger, !n.socket_made_pipe, &monitor);
                     }
                     !matches
                 });
                 if self.net.len() == before {
                     return Err(Error::NoEnt);
                 }
+                // As libzmq, the socket's end of the pipe it made at connect time closes
+                // at once: nothing more is routed to it and what it received but did
+                // not read is dropped. The session (told first, so that it lingers as
+                // now configured) sends what was queued, then ends.
+                self.close_connected_pipes(endpoint);
                 Ok(())
             }
         }
+    }
+
+    /// Closes the pipes this socket connected to `endpoint` (an inproc name, or a
+    /// network endpoint as given to connect); returns how many.
+    fn close_connected_pipes(&mut self, endpoint: &str) -> usize {
+        let mine: Vec<PipeKey> = self
+            .pipes
+            .keys()
+            .into_iter()
+            .filter(|&k| {
+                let p = &self.pipes[k];
+                p.locally_initiated && p.endpoint.as_deref() == Some(endpoint)
+            })
+            .collect();
+        for &key in &mine {
+            self.pipes.finish(key);
+        }
+        self.reap_finished_pipes();
+        mine.len()
     }
 
     /// Sets an option; `None` is a NULL value pointer with length 0, which some options
@@ -522,7 +549,7 @@ impl Socket {
         for key in self.pipes.keys() {
             let pipe = &mut self.pipes[key];
             pipe.apply_hwms(rcvhwm, sndhwm);
-            pipe.send_to_peer(Command::PipeHwm {
+            pipe.send_to_peer(PipeCommand::PipeHwm {
                 pipe: pipe.peer_id(),
                 peer_sndhwm: sndhwm,
                 peer_rcvhwm: rcvhwm,
@@ -571,7 +598,7 @@ impl Socket {
             old.stop();
         }
         if let Some(endpoint) = endpoint {
-            *slot = Some(Monitor::start(&self.ctx, endpoint, events)?);
+            *slot = Some(monitor::start(&self.ctx, endpoint, events)?);
         }
         Ok(())
     }
@@ -586,15 +613,16 @@ impl Drop for Socket {
     fn drop(&mut self) {
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
-            n.close(self.options.linger, &self.monitor);
+            n.close(self.options.linger, false, &self.monitor);
         }
         if let Some(m) = self.monitor.lock().take() {
             m.stop();
         }
         for name in std::mem::take(&mut self.bound) {
-            inproc::unbind(&self.ctx, self.id, &name);
+            inproc::unbind(&self.ctx.inproc, self.id, &name);
         }
-        inproc::forget_pending(&self.ctx, self.id);
+        // A connection made before its inproc name was bound stays pending: the binder
+        // still receives what this socket sent (as libzmq).
         // Pipes handed to us after the last look at the mailbox are closed too.
         while let Some(command) = self.mailbox.try_recv() {
             if let Command::Attach(pipe) = command {

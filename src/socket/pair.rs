@@ -1,8 +1,8 @@
 //! PAIR: exactly one peer. A second pipe is refused (closed at once), as in libzmq.
 
-use super::{PipeKey, Pipes};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::pipe::{PipeKey, Pipes};
 
 #[derive(Default)]
 pub struct Pair {

@@ -8,11 +8,11 @@ use super::reqrep::{Rep, Req};
 use super::router::Router;
 use super::xpub::XPub;
 use super::xsub::XSub;
-use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::options::{bool_value, non_negative_bool_value, Options};
+use crate::pipe::{PipeKey, Pipes};
 
 pub enum Pattern {
     Pair(Pair),

@@ -1,8 +1,8 @@
 //! PUSH (load-balances whole messages over its peers) and PULL (fair-queues from them).
 
-use super::{PipeKey, Pipes};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::pipe::{PipeKey, Pipes};
 use crate::routing::fq::FairQueue;
 use crate::routing::lb::LoadBalancer;
 

@@ -5,9 +5,9 @@
 
 use super::dealer::Dealer;
 use super::router::{random_u32, Router};
-use super::{PipeKey, Pipes};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::pipe::{PipeKey, Pipes};
 
 pub struct Req {
     pub dealer: Dealer,

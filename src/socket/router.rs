@@ -2,9 +2,9 @@
 //! received message is prefixed with the sender's id, and the first frame of a sent
 //! message names the peer it goes to. Also the base of REP.
 
-use super::{PipeKey, Pipes};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::pipe::{PipeKey, Pipes};
 use crate::routing::fq::FairQueue;
 use std::collections::{HashMap, HashSet};
 

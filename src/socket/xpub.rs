@@ -4,11 +4,11 @@
 //! only the first subscriber of a topic and the last to leave by default, every one
 //! with XPUB_VERBOSE / XPUB_VERBOSER, and with XPUB_MANUAL the application decides.
 
-use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::non_negative_bool_value;
+use crate::pipe::{PipeKey, Pipes};
 use crate::routing::dist::Distributor;
 use crate::routing::mtrie::{MTrie, RmResult};
 use std::collections::VecDeque;

@@ -2,11 +2,11 @@
 //! subscription: publishers filter too, but old peers do not), and send subscriptions
 //! upstream to every publisher, including ones that connect later.
 
-use super::{PipeKey, Pipes};
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::{flags, Msg};
 use crate::options::{non_negative_bool_value, relaxed_bool_value};
+use crate::pipe::{PipeKey, Pipes};
 use crate::routing::dist::Distributor;
 use crate::routing::fq::FairQueue;
 use crate::routing::trie::Trie;

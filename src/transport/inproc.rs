@@ -5,26 +5,24 @@
 //! RCVHWM (0 on either side = unlimited), and peers that want routing ids (ROUTER)
 //! find the other side's id as the first message of the pipe.
 
-use crate::command::Command;
-use crate::ctx::CtxInner;
+use crate::command::{Command, SocketMailbox};
 use crate::error::{Error, Result};
-use crate::mailbox::Mailbox;
 use crate::msg::{flags, Msg};
-use crate::pipe::{pipe_pair, Direction, HwmBoost, Pipe};
-use crate::socket::Socket;
+use crate::pipe::{pipe_pair, Direction, HwmBoost, Pipe, PipeCommand, PipeOwner};
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What a peer needs to know about a socket to connect to it.
+/// What a peer needs to know about a socket to connect to it (`Socket::inproc_peer`).
 #[derive(Clone)]
-struct PeerInfo {
-    socket_id: u64,
-    mailbox: Arc<Mailbox>,
-    sndhwm: i32,
-    rcvhwm: i32,
-    routing_id: Vec<u8>,
-    receives_routing_id: bool,
-    conflate: bool,
+pub struct PeerInfo {
+    pub socket_id: u64,
+    pub mailbox: Arc<SocketMailbox>,
+    pub sndhwm: i32,
+    pub rcvhwm: i32,
+    pub routing_id: Vec<u8>,
+    pub receives_routing_id: bool,
+    pub conflate: bool,
 }
 
 impl PeerInfo {
@@ -35,19 +33,6 @@ impl PeerInfo {
             outbound: self.rcvhwm,
         }
     }
-
-    fn of(socket: &Socket) -> PeerInfo {
-        let o = socket.options();
-        PeerInfo {
-            socket_id: socket.id(),
-            mailbox: socket.mailbox().clone(),
-            sndhwm: o.sndhwm,
-            rcvhwm: o.rcvhwm,
-            routing_id: o.routing_id.clone(),
-            receives_routing_id: socket.receives_routing_id(),
-            conflate: o.effective_conflate(),
-        }
-    }
 }
 
 /// A connection waiting for its name to be bound.
@@ -56,6 +41,10 @@ pub struct PendingConnection {
     /// The binder's end of the pipe.
     pipe: Pipe,
 }
+
+/// A context's inproc names, shared by its sockets and by the I/O threads' sessions
+/// (which connect to the ZAP handler through it).
+pub type SharedRegistry = Arc<Mutex<Registry>>;
 
 #[derive(Default)]
 pub struct Registry {
@@ -84,19 +73,24 @@ fn write_routing_id(pipe: &mut Pipe, id: &[u8]) {
     }
 }
 
-/// Registers `name` as bound by `socket`; returns the connections that were waiting.
-pub fn bind(ctx: &CtxInner, socket: &Socket, name: &str) -> Result<Vec<PendingConnection>> {
-    let mut registry = ctx.inproc.lock();
+/// Registers `name` as bound by the socket `me`; returns the connections that were
+/// waiting.
+pub fn bind(
+    registry: &Mutex<Registry>,
+    me: PeerInfo,
+    name: &str,
+) -> Result<Vec<PendingConnection>> {
+    let mut registry = registry.lock();
     if registry.bound.contains_key(name) {
         return Err(Error::AddrInUse);
     }
-    registry.bound.insert(name.to_owned(), PeerInfo::of(socket));
+    registry.bound.insert(name.to_owned(), me);
     Ok(registry.pending.remove(name).unwrap_or_default())
 }
 
-/// Completes a connection that was made before the bind; returns the binder's end.
-pub fn accept_pending(binder: &Socket, connection: PendingConnection) -> Pipe {
-    let me = PeerInfo::of(binder);
+/// Completes a connection that was made before the bind by the socket `me`; returns
+/// the binder's end.
+pub fn accept_pending(me: PeerInfo, connection: PendingConnection) -> Pipe {
     let peer = connection.connector;
     let mut pipe = connection.pipe;
     pipe.set_owner(&me.mailbox);
@@ -111,17 +105,16 @@ pub fn accept_pending(binder: &Socket, connection: PendingConnection) -> Pipe {
     // that a later change of either socket's HWMs can be applied the same way.
     pipe.set_hwm_boost(peer.boost());
     pipe.apply_hwms(me.rcvhwm, me.sndhwm);
-    pipe.send_to_peer(Command::InprocConnected {
+    pipe.send_to_peer(PipeCommand::InprocConnected {
         pipe: pipe.peer_id(),
         boost: me.boost(),
     });
     pipe
 }
 
-/// Connects `socket` to `name`; returns the connector's end of the new pipe.
-pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
-    let me = PeerInfo::of(socket);
-    let mut registry = ctx.inproc.lock();
+/// Connects the socket `me` to `name`; returns the connector's end of the new pipe.
+pub fn connect(registry: &Mutex<Registry>, me: PeerInfo, name: &str) -> Pipe {
+    let mut registry = registry.lock();
     let conflate = me.conflate;
     match registry.bound.get(name) {
         Some(peer) => {
@@ -193,14 +186,18 @@ pub fn connect(ctx: &CtxInner, socket: &Socket, name: &str) -> Pipe {
 }
 
 /// True when some socket has bound `name`.
-pub fn is_bound(ctx: &CtxInner, name: &str) -> bool {
-    ctx.inproc.lock().bound.contains_key(name)
+pub fn is_bound(registry: &Mutex<Registry>, name: &str) -> bool {
+    registry.lock().bound.contains_key(name)
 }
 
 /// Connects an internal client (the ZAP client of an I/O thread's session) to a bound
 /// `name`: an unlimited pipe whose near end is owned by `mailbox`. None if not bound.
-pub fn connect_service(ctx: &CtxInner, name: &str, mailbox: &Arc<Mailbox>) -> Option<Pipe> {
-    let registry = ctx.inproc.lock();
+pub fn connect_service<M: PipeOwner + 'static>(
+    registry: &Mutex<Registry>,
+    name: &str,
+    mailbox: &Arc<M>,
+) -> Option<Pipe> {
+    let registry = registry.lock();
     let peer = registry.bound.get(name)?;
     let (mut mine, theirs) = pipe_pair(Direction::default(), Direction::default());
     mine.set_owner(mailbox);
@@ -213,8 +210,8 @@ pub fn connect_service(ctx: &CtxInner, name: &str, mailbox: &Arc<Mailbox>) -> Op
 }
 
 /// Forgets a name bound by `socket_id` (existing connections stay, as in libzmq).
-pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
-    let mut registry = ctx.inproc.lock();
+pub fn unbind(registry: &Mutex<Registry>, socket_id: u64, name: &str) {
+    let mut registry = registry.lock();
     if registry
         .bound
         .get(name)
@@ -222,22 +219,4 @@ pub fn unbind(ctx: &CtxInner, socket_id: u64, name: &str) {
     {
         registry.bound.remove(name);
     }
-}
-
-/// Drops the pending connections a closing socket made.
-pub fn forget_pending(ctx: &CtxInner, socket_id: u64) {
-    let dropped: Vec<PendingConnection> = {
-        let mut registry = ctx.inproc.lock();
-        let mut dropped = Vec::new();
-        for list in registry.pending.values_mut() {
-            let (gone, keep): (Vec<_>, Vec<_>) = list
-                .drain(..)
-                .partition(|p| p.connector.socket_id == socket_id);
-            *list = keep;
-            dropped.extend(gone);
-        }
-        registry.pending.retain(|_, l| !l.is_empty());
-        dropped
-    };
-    drop(dropped);
 }

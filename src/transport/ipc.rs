@@ -1,10 +1,10 @@
 //! ipc://: unix-domain stream sockets, filesystem paths and Linux abstract names.
 
+use super::acceptor::Acceptor;
 use super::ipc_address::{endpoint_string, parse, prepare_bind, to_sockaddr, IpcAddress, IpcBind};
+use super::stream::Stream;
 use super::ConnectFailure;
 use crate::error::{Error, Result};
-use crate::io::listener::Acceptor;
-use crate::io::stream::Stream;
 use std::io;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::io::{FromRawFd, RawFd};

@@ -1,12 +1,15 @@
-//! Endpoints: parsing `transport://address` strings, and the transports themselves.
-//! Only inproc exists so far; tcp and ipc arrive with the I/O threads.
+//! Endpoints: parsing `transport://address` strings, and the transports themselves:
+//! inproc (pipes only), and tcp/ipc sockets (`Acceptor`, `Stream`) that the I/O threads
+//! drive. Nothing here runs an event loop.
 
+pub mod acceptor;
 pub mod inproc;
 pub mod ipc;
 pub mod ipc_address;
 pub mod peer_filter;
 pub mod socket_options;
 pub mod socks;
+pub mod stream;
 pub mod tcp;
 pub mod tcp_address;
 
@@ -127,7 +130,7 @@ impl Target {
     pub fn connect(
         &self,
         options: &crate::options::Options,
-    ) -> std::result::Result<(crate::io::stream::Stream, bool), ConnectFailure> {
+    ) -> std::result::Result<(stream::Stream, bool), ConnectFailure> {
         match (self, socks_proxy(options)) {
             (Target::Tcp(_), Some(proxy)) => tcp::connect(proxy, options),
             (Target::Tcp(t), None) => tcp::connect(t, options),

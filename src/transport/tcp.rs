@@ -2,14 +2,14 @@
 //! socket options libzmq applies (SO_REUSEADDR, dual-stack v6, BACKLOG, BINDTODEVICE,
 //! TCP_NODELAY and the keepalive/TOS/buffer options).
 
+use super::acceptor::Acceptor;
 use super::socket_options::{
     enable_ipv4_mapping, prepare_socket, set_reuse_address, tune_connection,
 };
+use super::stream::Stream;
 use super::tcp_address::{endpoint_string, resolve_bind, resolve_connect};
 use super::ConnectFailure;
 use crate::error::{Error, Result};
-use crate::io::listener::Acceptor;
-use crate::io::stream::Stream;
 use crate::options::Options;
 use std::io;
 use std::mem::size_of;

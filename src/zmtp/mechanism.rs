@@ -27,7 +27,7 @@ use super::plain::{PlainClient, PlainCredentials, PlainServer};
 use super::zap::{ZapPolicy, ZapReply, ZapRequest};
 use super::ProtocolError;
 use crate::error::Error;
-use crate::options::CurveKey;
+use crate::zmtp::curve::CurveKey;
 
 pub(crate) const READY_PREFIX: &[u8] = b"\x05READY";
 pub(crate) const ERROR_PREFIX: &[u8] = b"\x05ERROR";

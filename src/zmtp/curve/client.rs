@@ -4,7 +4,7 @@
 use super::boxes::{nonce, random, Cipher, KeyPair, SecretBytes, KEY_LEN, MAC_LEN};
 use super::{short_nonce, MessageCodec, CLIENT_MESSAGE_NONCE, SERVER_MESSAGE_NONCE};
 use crate::error::Error;
-use crate::options::CurveKey;
+use crate::zmtp::curve::CurveKey;
 use crate::zmtp::error::CommandKind;
 use crate::zmtp::mechanism::{parse_error_reason, Status, ERROR_PREFIX, READY_PREFIX};
 use crate::zmtp::metadata::Metadata;

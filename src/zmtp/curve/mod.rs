@@ -12,6 +12,7 @@
 
 pub mod boxes;
 pub mod client;
+pub mod key;
 pub mod server;
 
 use std::ops::Range;
@@ -22,6 +23,7 @@ use super::mechanism::check_basic_structure;
 use super::ProtocolError;
 
 pub use client::{CurveClient, CurveClientConfig};
+pub use key::CurveKey;
 pub use server::CurveServer;
 
 /// MESSAGE plaintext flag: more frames follow.

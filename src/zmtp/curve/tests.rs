@@ -4,7 +4,7 @@
 use super::boxes::KeyPair;
 use super::*;
 use crate::constants::*;
-use crate::options::CurveKey;
+use crate::zmtp::curve::CurveKey;
 use crate::zmtp::mechanism::Status;
 use crate::zmtp::metadata::Metadata;
 use crate::zmtp::null::NullConfig;

@@ -774,3 +774,99 @@ def test_ctrl_c_interrupts_blocking_recv():
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+# -- 11. asyncio ROUTER echo: many concurrent REQs over tcp, a pipelining DEALER over ipc --
+
+ECHO_REQS, ECHO_REQ_ROUNDS, ECHO_DEALER_MSGS = 25, 8, 200
+
+
+def echo_req_body(i, j):
+    return b"req %d #%d " % (i, j) + bytes([i]) * (i * 4000 + j)
+
+
+def echo_dealer_frames(k):
+    return [b"dealer %d" % k, bytes([k % 251]) * (k * 997 % 100000)]
+
+
+def echo_clients_child(port, ipc):
+    """Runs in a process started with multiprocessing's "spawn" method: 25 REQs over tcp,
+    8 requests each, and a DEALER over ipc with 200 two-frame requests in flight, all at
+    once on one asyncio loop. Exits non-zero (with a traceback) on a wrong or missing
+    reply."""
+    scenario_helpers.assert_on_library_under_test()
+
+    async def main():
+        actx = zmq.asyncio.Context()
+        socks = []
+
+        async def req(i):
+            s = actx.socket(zmq.REQ)
+            s.linger = 0
+            socks.append(s)
+            s.connect(f"tcp://127.0.0.1:{port}")
+            for j in range(ECHO_REQ_ROUNDS):
+                await s.send(echo_req_body(i, j))
+                reply = await s.recv_multipart()
+                assert reply == [echo_req_body(i, j)], (i, j, [len(f) for f in reply])
+
+        async def dealer():
+            s = actx.socket(zmq.DEALER)
+            s.linger = 0
+            socks.append(s)
+            s.connect(ipc)
+            for k in range(ECHO_DEALER_MSGS):  # all in flight before the first reply
+                await s.send_multipart(echo_dealer_frames(k))
+            for k in range(ECHO_DEALER_MSGS):
+                reply = await s.recv_multipart()
+                assert reply == echo_dealer_frames(k), (k, [len(f) for f in reply])
+
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(dealer(), *(req(i) for i in range(ECHO_REQS))), 15)
+        finally:
+            for s in socks:
+                s.close(linger=0)
+            actx.term()
+
+    asyncio.run(main())
+
+
+def test_asyncio_router_echo_many_clients(tmp_path):
+    """A zmq.asyncio ROUTER bound on tcp and ipc echoes whatever it gets to 25 REQ clients
+    (tcp) and a pipelining DEALER (ipc) in another process. The server's reads see REQ
+    messages (routing id, delimiter, body) and DEALER messages (routing id, two frames)
+    arrive together; a message must only become readable whole: if the first frames of
+    one were readable before its last, recv_multipart's non-blocking reads of the later
+    frames fail with EAGAIN, or frames of two connections get mixed into one message and
+    an echo goes wrong. Every client must get its own echoes; then ctx.term() returns."""
+    async def main():
+        actx = zmq.asyncio.Context()
+        server = actx.socket(zmq.ROUTER)
+        server.linger = 0
+        port = server.bind_to_random_port("tcp://127.0.0.1")
+        ipc = f"ipc://{tmp_path}/echo.ipc"
+        server.bind(ipc)
+        for _ in range(3):  # a few rounds, each with a fresh clients' process
+            child = multiprocessing.get_context("spawn").Process(
+                target=echo_clients_child, args=(port, ipc))
+            child.start()
+            try:
+                for _ in range(ECHO_REQS * ECHO_REQ_ROUNDS + ECHO_DEALER_MSGS):
+                    frames = await asyncio.wait_for(server.recv_multipart(), 10)
+                    await server.send_multipart(frames)
+                loop = asyncio.get_running_loop()
+                await asyncio.wait_for(loop.run_in_executor(None, child.join, 5), 6)
+                assert child.exitcode == 0, f"the clients' process exited with {child.exitcode}"
+            finally:
+                if child.is_alive():
+                    child.kill()
+                    child.join()
+        server.close(linger=0)
+        t = threading.Thread(target=actx.term, daemon=True)
+        t.start()
+        t.join(5)
+        assert not t.is_alive(), "ctx.term() did not return"
+
+    # within pytest's --timeout=30 of scripts/test-pyzmq.sh
+    asyncio.run(asyncio.wait_for(main(), 25))

@@ -2,8 +2,8 @@
 //! structures store, plus the map from pipe ids (used in commands) to keys. Pipes that
 //! finish (delimiter read) are queued in `finished` for the socket to detach.
 
+use super::{Pipe, PipeId};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId};
 use std::collections::HashMap;
 
 /// A socket-local handle to one of its pipes.

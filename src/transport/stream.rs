@@ -88,7 +88,7 @@ impl Stream {
     /// The peer's address as libzmq reports it in "Peer-Address": the IP for tcp, the
     /// peer's credentials (`localhost:uid:gid:pid`) for ipc.
     pub fn peer_address(&self) -> String {
-        crate::transport::socket_options::peer_address_string(self.fd()).unwrap_or_default()
+        super::socket_options::peer_address_string(self.fd()).unwrap_or_default()
     }
 
     pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {

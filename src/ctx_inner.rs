@@ -1,0 +1,214 @@
+//! The state a context shares with its sockets: the registry of a program's sockets
+//! and inproc endpoints, its I/O threads, its settings, and the owner of termination.
+//! `term` makes every blocking call on its sockets fail with ETERM (a `Stop` command
+//! to each mailbox), then waits until all are closed. The handle the API hands out is
+//! `ctx::Context`; sockets keep an `Arc<CtxInner>`.
+
+use crate::command::{Command, SocketMailbox};
+use crate::constants::*;
+use crate::error::{Error, Result};
+use crate::io::thread_setup::ThreadSettings;
+use crate::io::{IoMailbox, IoThread};
+use crate::transport::inproc::SharedRegistry;
+use parking_lot::{Condvar, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The file-descriptor ceiling libzmq reports as ZMQ_SOCKET_LIMIT with epoll.
+const SOCKET_LIMIT: i32 = 65535;
+
+/// Socket defaults that come from the context.
+pub(crate) struct Inherited {
+    pub blocky: bool,
+    pub ipv6: bool,
+}
+
+struct State {
+    terminating: bool,
+    sockets: HashMap<u64, Arc<SocketMailbox>>,
+    io_threads: i32,
+    max_sockets: i32,
+    max_msgsz: i32,
+    ipv6: bool,
+    blocky: bool,
+    /// Also readable as ZMQ_THREAD_PRIORITY's twin ZMQ_SOCKET_LIMIT (both are 3): kept for set only.
+    /// How I/O threads are named and scheduled (the ZMQ_THREAD_* options).
+    threads: ThreadSettings,
+}
+
+pub struct CtxInner {
+    /// Set by shutdown/term; sockets check it on every call (one relaxed load).
+    terminating: AtomicBool,
+    state: Mutex<State>,
+    all_closed: Condvar,
+    pub(crate) inproc: SharedRegistry,
+    /// I/O threads, started at the first tcp/ipc bind or connect.
+    io: Mutex<Vec<IoThread>>,
+}
+
+impl CtxInner {
+    /// The mailbox of the I/O thread serving socket `socket_id` (threads start on first
+    /// use), among those its `ZMQ_AFFINITY` bitmap allows (bit i = thread i; 0 = any).
+    /// EMTHREAD when the context has ZMQ_IO_THREADS = 0 or the bitmap names no thread,
+    /// as in libzmq.
+    pub(crate) fn io_thread(&self, socket_id: u64, affinity: u64) -> Result<Arc<IoMailbox>> {
+        let mut threads = self.io.lock();
+        if threads.is_empty() {
+            let n = self.state.lock().io_threads;
+            if n <= 0 {
+                return Err(Error::MThread);
+            }
+            for i in 0..n as usize {
+                let settings = self.state.lock().threads.clone();
+                threads.push(IoThread::spawn(i, settings).map_err(|_| Error::MThread)?);
+            }
+        }
+        let allowed: Vec<&IoThread> = threads
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| affinity == 0 || (*i < 64 && affinity & (1u64 << i) != 0))
+            .map(|(_, thread)| thread)
+            .collect();
+        if allowed.is_empty() {
+            return Err(Error::MThread);
+        }
+        let index = (socket_id % allowed.len() as u64) as usize;
+        allowed
+            .get(index)
+            .map(|thread| thread.mailbox().clone())
+            .ok_or(Error::MThread)
+    }
+
+    /// True once the context is shutting down.
+    #[inline]
+    pub(crate) fn is_terminating(&self) -> bool {
+        self.terminating.load(Ordering::Relaxed)
+    }
+
+    /// Registers a new socket: its id, its mailbox and the defaults it inherits
+    /// (`Socket::create` builds the rest). ETERM after shutdown, EMFILE at MAX_SOCKETS.
+    pub(crate) fn register_socket(&self) -> Result<(u64, Arc<SocketMailbox>, Inherited)> {
+        let mailbox = Arc::new(SocketMailbox::new().map_err(|_| Error::MFile)?);
+        let mut state = self.state.lock();
+        if state.terminating {
+            return Err(Error::Term);
+        }
+        if state.sockets.len() >= state.max_sockets as usize {
+            return Err(Error::MFile);
+        }
+        let id = NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed);
+        state.sockets.insert(id, mailbox.clone());
+        let inherited = Inherited {
+            blocky: state.blocky,
+            ipv6: state.ipv6,
+        };
+        Ok((id, mailbox, inherited))
+    }
+
+    /// Called by a socket as it closes.
+    pub(crate) fn socket_closed(&self, id: u64) {
+        let mut state = self.state.lock();
+        state.sockets.remove(&id);
+        if state.sockets.is_empty() {
+            self.all_closed.notify_all();
+        }
+    }
+
+    pub(crate) fn new() -> CtxInner {
+        CtxInner {
+            terminating: AtomicBool::new(false),
+            state: Mutex::new(State {
+                terminating: false,
+                sockets: HashMap::new(),
+                io_threads: ZMQ_IO_THREADS_DFLT,
+                max_sockets: ZMQ_MAX_SOCKETS_DFLT,
+                max_msgsz: i32::MAX,
+                ipv6: false,
+                blocky: true,
+                threads: ThreadSettings::default(),
+            }),
+            all_closed: Condvar::new(),
+            inproc: SharedRegistry::default(),
+            io: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Makes blocking calls on this context's sockets fail with ETERM; new sockets
+    /// can no longer be created.
+    pub(crate) fn shutdown(&self) {
+        let mut state = self.state.lock();
+        if state.terminating {
+            return;
+        }
+        state.terminating = true;
+        self.terminating.store(true, Ordering::Release);
+        for mailbox in state.sockets.values() {
+            mailbox.send(Command::Stop);
+        }
+    }
+
+    /// Shuts down, then waits until every socket has been closed.
+    pub(crate) fn term(&self) {
+        self.shutdown();
+        let mut state = self.state.lock();
+        while !state.sockets.is_empty() {
+            self.all_closed.wait(&mut state);
+        }
+        drop(state);
+        // Every socket is closed; the I/O threads finish once their sessions have
+        // lingered (sent what was queued, or timed out).
+        let threads = std::mem::take(&mut *self.io.lock());
+        for thread in threads {
+            thread.stop();
+        }
+    }
+
+    pub(crate) fn set(&self, option: i32, value: i32) -> Result<()> {
+        let mut state = self.state.lock();
+        match option {
+            ZMQ_IO_THREADS if value >= 0 => state.io_threads = value,
+            ZMQ_MAX_SOCKETS if value >= 1 => state.max_sockets = value,
+            ZMQ_THREAD_PRIORITY if value >= 0 => state.threads.priority = value,
+            ZMQ_THREAD_SCHED_POLICY if value >= 0 => state.threads.sched_policy = value,
+            ZMQ_THREAD_AFFINITY_CPU_ADD if value >= 0 => _ = state.threads.cpus.insert(value),
+            // Removing a CPU that was never added is EINVAL, as in libzmq.
+            ZMQ_THREAD_AFFINITY_CPU_REMOVE if value >= 0 => {
+                if !state.threads.cpus.remove(&value) {
+                    return Err(Error::Inval);
+                }
+            }
+            // Any int: libzmq keeps its decimal text as the prefix.
+            ZMQ_THREAD_NAME_PREFIX => state.threads.name_prefix = Some(value.to_string()),
+            ZMQ_MAX_MSGSZ if value >= 0 => state.max_msgsz = value,
+            ZMQ_IPV6 if value >= 0 => state.ipv6 = value != 0,
+            ZMQ_BLOCKY if value >= 0 => state.blocky = value != 0,
+            _ => return Err(Error::Inval),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get(&self, option: i32) -> Result<i32> {
+        let state = self.state.lock();
+        Ok(match option {
+            ZMQ_IO_THREADS => state.io_threads,
+            ZMQ_MAX_SOCKETS => state.max_sockets,
+            ZMQ_SOCKET_LIMIT => SOCKET_LIMIT,
+            ZMQ_IPV6 => i32::from(state.ipv6),
+            ZMQ_BLOCKY => i32::from(state.blocky),
+            ZMQ_MAX_MSGSZ => state.max_msgsz,
+            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
+            ZMQ_THREAD_SCHED_POLICY => state.threads.sched_policy,
+            // libzmq reads the prefix back with atoi: 0 when unset.
+            ZMQ_THREAD_NAME_PREFIX => state
+                .threads
+                .name_prefix
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0),
+            _ => return Err(Error::Inval),
+        })
+    }
+}
