@@ -118,6 +118,7 @@ mod tests {
             events: libc::POLLIN,
             revents: 0,
         };
+        // SAFETY: one valid pollfd on the stack, a zero timeout.
         unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
     }
 

@@ -135,7 +135,9 @@ impl Buffer {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn range_mut(&self, start: usize, len: usize) -> &mut [u8] {
         debug_assert!(start + len <= self.len);
-        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+        // SAFETY: the range lies within the allocation (checked in debug builds, the
+        // callers' contract otherwise) and the caller guarantees nothing else views it.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
     }
 
     /// True when more than one reference shares the bytes.
@@ -303,6 +305,8 @@ mod tests {
     #[test]
     fn user_free_runs_once_after_last_share() {
         let mut storage = [7u8; 100];
+        // SAFETY: `storage` outlives every view (all are dropped before the test ends)
+        // and `count_free` only counts.
         let b =
             unsafe { Buffer::from_user(storage.as_mut_ptr(), 100, count_free, 1 as *mut c_void) }
                 .unwrap();
@@ -332,6 +336,8 @@ mod tests {
             4 * SLICE_BATCH + 10
         };
         let mut storage = vec![5u8; n];
+        // SAFETY: `storage` outlives every slice (the threads are joined first) and the
+        // free function only counts.
         let buffer =
             unsafe { Buffer::from_user(storage.as_mut_ptr(), n, count_source_free, null_mut()) }
                 .unwrap();

@@ -146,7 +146,9 @@ impl Msg {
         let mut m = Msg::with_size(len)?;
         if len > 0 {
             let dest = m.data_mut()?;
-            std::ptr::copy_nonoverlapping(data, dest.as_mut_ptr(), len);
+            // SAFETY: `dest` is a fresh, unshared buffer of `len` bytes; the caller
+            // guarantees `data` is readable for `len` bytes.
+            unsafe { std::ptr::copy_nonoverlapping(data, dest.as_mut_ptr(), len) };
         }
         Some(m)
     }
@@ -172,7 +174,10 @@ impl Msg {
         ffn: FreeFn,
         hint: *mut c_void,
     ) -> Option<Msg> {
-        Some(Msg::from_buffer(Buffer::from_user(data, len, ffn, hint)?))
+        // SAFETY: the caller's contract is `Buffer::from_user`'s.
+        Some(Msg::from_buffer(unsafe {
+            Buffer::from_user(data, len, ffn, hint)
+        }?))
     }
 
     /// A message over constant memory that is never freed (`zmq_send_const`, or
@@ -243,6 +248,7 @@ impl Msg {
             }
             // SAFETY: shared arm active; unique owner so nobody else reads the bytes.
             kind::SHARED if !unsafe { self.payload.shared.is_shared() } => {
+                // SAFETY: shared arm active.
                 let (ptr, len) =
                     unsafe { (self.payload.shared.as_mut_ptr(), self.payload.shared.len()) };
                 if len == 0 {
@@ -292,6 +298,7 @@ impl Msg {
         match self.kind {
             // SAFETY: as in `data`.
             kind::SHARED => unsafe { self.payload.shared.len() },
+            // SAFETY: constant arm active.
             kind::CONSTANT => unsafe { self.payload.constant.len },
             _ => self.inline_len as usize,
         }
@@ -389,11 +396,18 @@ impl Msg {
     /// # Safety
     /// `storage` must point to 64 readable bytes.
     pub unsafe fn is_valid(storage: *const Msg) -> bool {
-        let k = *(storage as *const u8);
+        // SAFETY: the caller guarantees 64 readable bytes; bytes 0 (kind) and 2 (inline
+        // length) are plain bytes whatever they hold.
+        let (k, inline_len) = unsafe {
+            (
+                *(storage as *const u8),
+                *(storage as *const u8).add(2) as usize,
+            )
+        };
         matches!(
             k,
             kind::INLINE | kind::SHARED | kind::CONSTANT | kind::DELIMITER
-        ) && (k != kind::INLINE || *(storage as *const u8).add(2) as usize <= INLINE_CAPACITY)
+        ) && (k != kind::INLINE || inline_len <= INLINE_CAPACITY)
     }
 
     /// Drops the message in `storage` and marks it closed.
@@ -401,9 +415,13 @@ impl Msg {
     /// # Safety
     /// `storage` must hold a valid message (see `is_valid`).
     pub unsafe fn close_in_place(storage: *mut Msg) {
-        std::ptr::drop_in_place(storage);
-        std::ptr::write_bytes(storage as *mut u8, 0, std::mem::size_of::<Msg>());
-        *(storage as *mut u8) = kind::CLOSED;
+        // SAFETY: the caller guarantees a valid message, dropped exactly once here; the
+        // bytes are then overwritten with the closed marker, which is no message.
+        unsafe {
+            std::ptr::drop_in_place(storage);
+            std::ptr::write_bytes(storage as *mut u8, 0, std::mem::size_of::<Msg>());
+            *(storage as *mut u8) = kind::CLOSED;
+        }
     }
 }
 
@@ -490,6 +508,7 @@ mod tests {
     #[test]
     fn validity_and_close() {
         let mut m = std::mem::MaybeUninit::<Msg>::uninit();
+        // SAFETY: the storage is written before it is read, and closed once.
         unsafe {
             m.as_mut_ptr().write(Msg::from_slice(&[1u8; 100]));
             assert!(Msg::is_valid(m.as_ptr()));

@@ -24,6 +24,7 @@ use crate::options::Options;
 macro_rules! syscall {
     ($fn:ident ( $($arg:expr),* $(,)? )) => {{
         #[allow(unused_unsafe)]
+        // SAFETY: each call site states why its arguments are valid for this call.
         let rc = unsafe { libc::$fn($($arg),*) };
         if rc == -1 {
             Err(std::io::Error::last_os_error())
