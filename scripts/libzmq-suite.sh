@@ -21,9 +21,9 @@
 # it would also load our library into a run meant to use Debian's.
 #
 # The proof: every run has LD_DEBUG=libs with LD_DEBUG_OUTPUT in a file per process; a run
-# counts only when every process of it initialised exactly the intended libzmq.so.5 (its
-# path in the "calling init:" lines) and no other libzmq. A run that cannot be proved is a
-# failure.
+# counts only when the intended libzmq.so.5 is the one, and the only one, that any of its
+# processes initialised (the "calling init: <path>" lines, paths resolved with readlink).
+# A run that cannot be proved ("unproved") is a failure.
 #
 # Outcome of a test program: exit 0 = pass, 77 = skip (libzmq's convention: a capability
 # missing here), timeout or any other status = fail. A failure is run once more; passing
@@ -211,7 +211,7 @@ if [ -n "${LIBZMQ_SUITE_ONLY:-}" ]; then
     read -r -a tests <<<"$LIBZMQ_SUITE_ONLY"
 fi
 
-declare -A res_ours res_ref det_ours det_ref uni_ours time_ours
+declare -A res_ours res_ref det_ours det_ref uni_ours
 failed=()
 echo "== running ${#tests[@]} libzmq $version test programs with $ours (timeout ${test_timeout}s each, ${slow_timeout}s for${slow_tests% })"
 for t in "${tests[@]}"; do
@@ -222,11 +222,11 @@ for t in "${tests[@]}"; do
     fi
     run_one ours "$ours" "$t"
     if { [ "$outcome" = fail ] || [ "$outcome" = timeout ]; } && [ -z "${known[$t]:-}" ]; then
-        local_first="$outcome: $detail"
+        first_run="$outcome: $detail"
         run_one ours-again "$ours" "$t"
-        [ "$outcome" = pass ] && { outcome=flaky; detail="first run $local_first"; }
+        [ "$outcome" = pass ] && { outcome=flaky; detail="first run $first_run"; }
     fi
-    res_ours[$t]=$outcome; det_ours[$t]=$detail; uni_ours[$t]=$unity; time_ours[$t]=$secs
+    res_ours[$t]=$outcome; det_ours[$t]=$detail; uni_ours[$t]=$unity
     printf '%-36s %-9s %4ss  %s\n' "$t" "$outcome" "$secs" "$detail"
     case $outcome in fail | timeout | unproved) [ -z "${known[$t]:-}" ] && failed+=("$t") ;; esac
 done
