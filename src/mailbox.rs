@@ -59,6 +59,12 @@ impl<C> Mailbox<C> {
         unsafe { libc::read(self.eventfd, (&mut value as *mut u64).cast(), 8) };
     }
 
+    /// True when a command is queued and not yet taken (any thread; plain loads).
+    #[inline]
+    pub fn has_pending(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
     /// The next command, without blocking (owner only). Costs no syscall while idle.
     #[inline]
     pub fn try_recv(&self) -> Option<C> {

@@ -191,8 +191,10 @@ impl Session {
             self.state = State::Done;
             return;
         }
-        self.engine
-            .put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine.put(
+            Box::new(Engine::new(stream, self.engine_config(), now)),
+            reactor.mailbox(),
+        );
         self.state = State::Connected;
         self.pump(reactor, token, now);
     }
@@ -238,8 +240,10 @@ impl Session {
     fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
-        self.engine
-            .put(Box::new(Engine::new(stream, self.engine_config(), now)));
+        self.engine.put(
+            Box::new(Engine::new(stream, self.engine_config(), now)),
+            reactor.mailbox(),
+        );
         self.state = State::Connected;
         self.pump(reactor, token, now);
     }
