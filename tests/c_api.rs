@@ -125,8 +125,7 @@ fn main() -> ExitCode {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    let mut lib_dir = None;
-    let mut include_dir = None;
+    let (lib_dir, include_dir);
     if system {
         lib_dir = env_dir("ZMQ_C_TESTS_LIBDIR");
         include_dir = env_dir("ZMQ_C_TESTS_INCDIR");
