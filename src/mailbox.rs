@@ -303,6 +303,43 @@ mod tests {
         t.join().unwrap();
     }
 
+    #[test]
+    #[cfg_attr(miri, ignore = "eventfd is not available under Miri")]
+    fn a_thread_safe_mailbox_wakes_every_waiter_and_signaler() {
+        let m = Arc::new(Mailbox::<u64>::thread_safe().unwrap());
+        let signaler = Arc::new(Signaler::new().unwrap());
+        assert!(m.add_signaler(signaler.clone()));
+        assert!(readable(signaler.fd()), "signalled once when added");
+        signaler.clear();
+        let epoch = m.epoch();
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                    m.wait_past(epoch, Some(deadline));
+                    m.epoch() != epoch
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(20));
+        m.send(7);
+        for w in waiters {
+            assert!(w.join().unwrap(), "woken by the delivery, not the deadline");
+        }
+        assert!(readable(signaler.fd()));
+        m.remove_signaler(&signaler);
+        signaler.clear();
+        m.send(8);
+        assert!(!readable(signaler.fd()), "removed signalers hear nothing");
+        // A delivery before the wait began is not missed.
+        let epoch = m.epoch();
+        m.send(9);
+        m.wait_past(epoch, None);
+        // Classic mailboxes take no signalers.
+        assert!(!Mailbox::<u64>::new().unwrap().add_signaler(signaler));
+    }
+
     /// The protocol's promise, across threads: whenever the owner finds nothing and would
     /// sleep, a later command signals the eventfd, so no command is stranded. The owner's
     /// sleep is emulated by spinning until the eventfd can be read (no poll, so this also
