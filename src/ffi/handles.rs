@@ -26,7 +26,7 @@
 //!   are serialised, which is what a thread-safe socket needs, and what keeps a classic
 //!   socket used from two threads at once (a bug in the program, libzmq corrupts
 //!   itself) from doing more than wait its turn. The lock is uncontended on the usual
-//!   path, one atomic read-modify-write each way. The tag is read again under the lock:
+//!   path, one atomic read-modify-write to lock and a plain store to unlock. The tag is read again under the lock:
 //!   a socket closed while a caller waited for the lock fails like a stale one.
 //!
 //! What stays the caller's duty, as in libzmq: a stale pointer whose handle has been
@@ -39,15 +39,15 @@ use crate::atomic_counter::AtomicCounter;
 use crate::ctx::Context;
 use crate::error::{Error, Result};
 use crate::socket::Socket;
-use parking_lot::lock_api::RawMutex as _;
-use parking_lot::{Mutex, RawMutex};
+use parking_lot::Mutex;
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
 
 /// The tag of a destroyed handle, whatever its kind.
 const DEAD: u32 = 0xDEAD_BEEF;
@@ -69,9 +69,58 @@ pub struct Handle<T> {
     tag: AtomicU32,
     /// Serialises `lock` callers and destroy; never overwritten when the handle is
     /// reused, so a caller that found the handle live may always take it.
-    lock: RawMutex,
+    lock: HandleLock,
     /// Initialised exactly while `tag` is `T::LIVE`.
     value: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A handle's lock, made for the uncontended path every socket call takes: one
+/// compare-and-swap to lock and a plain release store to unlock (a parked-waiter mutex
+/// needs a second read-modify-write there). A waiter spins briefly, then yields, then
+/// naps: contention is short on a thread-safe socket (its calls hold the lock for one
+/// attempt, never while they wait) and a program bug on a classic one.
+struct HandleLock(AtomicBool);
+
+impl HandleLock {
+    #[inline]
+    fn lock(&self) {
+        if self
+            .0
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            self.lock_contended();
+        }
+    }
+
+    #[cold]
+    fn lock_contended(&self) {
+        let mut tries = 0u32;
+        loop {
+            if !self.0.load(Ordering::Relaxed)
+                && self
+                    .0
+                    .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return;
+            }
+            tries = tries.saturating_add(1);
+            if tries < 64 {
+                std::hint::spin_loop();
+            } else if tries < 256 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+        }
+    }
+
+    /// Only by the holder.
+    #[inline]
+    fn unlock(&self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Destroyed handles of one kind.
@@ -144,7 +193,7 @@ pub fn into_c<T: Kind>(value: T) -> *mut c_void {
         }
         None => NonNull::from(Box::leak(Box::new(Handle {
             tag: AtomicU32::new(DEAD),
-            lock: RawMutex::INIT,
+            lock: HandleLock(AtomicBool::new(false)),
             value: UnsafeCell::new(MaybeUninit::new(value)),
         }))),
     };
@@ -244,8 +293,8 @@ impl<T> DerefMut for Locked<T> {
 impl<T> Drop for Locked<T> {
     #[inline]
     fn drop(&mut self) {
-        // SAFETY: this guard holds the lock, taken in `lock` on this thread.
-        unsafe { self.handle.lock.unlock() };
+        // This guard holds the lock, taken in `lock`.
+        self.handle.lock.unlock();
     }
 }
 
@@ -265,8 +314,7 @@ pub unsafe fn destroy<T: Kind>(ptr: *mut c_void) -> Result<T> {
         .compare_exchange(T::LIVE, DEAD, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
     {
-        // SAFETY: locked just above, on this thread.
-        unsafe { handle.lock.unlock() };
+        handle.lock.unlock();
         return Err(T::NOT_LIVE);
     }
     // SAFETY: this call swapped LIVE for DEAD, so the value is initialised, no other
@@ -274,9 +322,8 @@ pub unsafe fn destroy<T: Kind>(ptr: *mut c_void) -> Result<T> {
     // exists (we hold the lock) and the caller promises no reference from `get` is in
     // use. It is moved out exactly once, here.
     let value = unsafe { (*handle.value.get()).assume_init_read() };
-    // SAFETY: locked above, on this thread; the value is out, so the next `lock` caller
-    // reads DEAD and touches nothing else.
-    unsafe { handle.lock.unlock() };
+    // The value is out: the next `lock` caller reads DEAD and touches nothing else.
+    handle.lock.unlock();
     T::free_list()
         .0
         .lock()
