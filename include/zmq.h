@@ -830,6 +830,43 @@ ZMQ_EXPORT int zmq_msg_set(struct zmq_msg_t *msg, int _property, int _value);
 
 ZMQ_EXPORT const char *zmq_msg_gets(const struct zmq_msg_t *msg, const char *property);
 
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: a message holding a copy of `size` bytes at `buf`.
+ */
+ZMQ_EXPORT int zmq_msg_init_buffer(struct zmq_msg_t *msg, const void *buf, size_t size);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: the routing id a SERVER or PEER socket uses to send the message; 0 is none,
+ and is EINVAL here, as in libzmq.
+ */
+ZMQ_EXPORT int zmq_msg_set_routing_id(struct zmq_msg_t *msg, uint32_t routing_id);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: the routing id of a message received from a SERVER or PEER socket (0: none).
+ */
+ZMQ_EXPORT uint32_t zmq_msg_routing_id(struct zmq_msg_t *msg);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: the message's group (RADIO/DISH). As in libzmq 4.3.5, only the first
+ `ZMQ_GROUP_MAX_LENGTH` (255) bytes of `group` are read: a longer group is cut there.
+ */
+ZMQ_EXPORT int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: the message's group, "" if none; valid as long as the message is unchanged.
+ */
+ZMQ_EXPORT const char *zmq_msg_group(struct zmq_msg_t *msg);
+#endif
+
 ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 ZMQ_EXPORT int zmq_proxy(void *frontend, void *backend, void *capture);
@@ -877,6 +914,20 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
 
 ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: connects a PEER socket; returns the new peer's routing id, 0 on failure.
+ */
+ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: whether a ROUTER's peer can take a message now (ZMQ_POLLOUT) or not (0).
+ */
+ZMQ_EXPORT int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);
+#endif
 
 /*
  `void zmq_sleep(int seconds)`. Zero or negative does not sleep.

@@ -90,8 +90,16 @@ impl CtxInner {
 
     /// Registers a new socket: its id, its mailbox and the defaults it inherits
     /// (`Socket::create` builds the rest). ETERM after shutdown, EMFILE at MAX_SOCKETS.
-    pub(crate) fn register_socket(&self) -> Result<(u64, Arc<SocketMailbox>, Inherited)> {
-        let mailbox = Arc::new(SocketMailbox::new().map_err(|_| Error::MFile)?);
+    pub(crate) fn register_socket(
+        &self,
+        thread_safe: bool,
+    ) -> Result<(u64, Arc<SocketMailbox>, Inherited)> {
+        let mailbox = if thread_safe {
+            SocketMailbox::thread_safe()
+        } else {
+            SocketMailbox::new()
+        };
+        let mailbox = Arc::new(mailbox.map_err(|_| Error::MFile)?);
         let mut state = self.state.lock();
         if state.terminating {
             return Err(Error::Term);

@@ -7,31 +7,186 @@
 //! Protocol: a sender pushes, then swaps `asleep` to false and signals if it was true.
 //! The owner, finding the queue empty, drains the eventfd, sets `asleep`, and looks again.
 //! Hence `asleep == true` implies the eventfd is clear, and no command is ever stranded.
+//!
+//! A thread-safe socket's mailbox (`Mailbox::thread_safe`) also has a `SharedWake`:
+//! several threads may wait on that socket at once, none of them holding its lock, so
+//! the eventfd (one owner, drained by whoever looks) cannot tell each of them. Every
+//! command instead moves an epoch forward under a small mutex and wakes all waiters on
+//! a condvar, and signals every registered `Signaler` (a poller's fd), as libzmq's
+//! `mailbox_safe_t` does.
 
 use crossbeam_queue::SegQueue;
+use parking_lot::{Condvar, Mutex};
 use std::io;
 use std::os::unix::io::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct Mailbox<C> {
     queue: SegQueue<C>,
     asleep: AtomicBool,
     eventfd: RawFd,
+    /// Present for a thread-safe owner only.
+    shared: Option<SharedWake>,
+}
+
+/// How the waiters of a thread-safe socket learn that commands arrived.
+struct SharedWake {
+    /// Counts deliveries (and closes); a waiter sleeps while it is unchanged.
+    epoch: Mutex<u64>,
+    changed: Condvar,
+    /// Pollers' signals, each written on every delivery.
+    signalers: Mutex<Vec<Arc<Signaler>>>,
+}
+
+/// A pollable "something may have changed" signal: an eventfd that becomes readable
+/// when a command reaches the thread-safe socket it is registered with. Its owner (a
+/// poller) drains it with `clear`, then asks the socket for `ZMQ_EVENTS`.
+pub struct Signaler {
+    eventfd: RawFd,
+}
+
+impl Signaler {
+    pub fn new() -> io::Result<Signaler> {
+        Ok(Signaler {
+            eventfd: new_eventfd()?,
+        })
+    }
+
+    /// The descriptor to poll for readability.
+    pub fn fd(&self) -> RawFd {
+        self.eventfd
+    }
+
+    /// Makes the descriptor readable (any thread).
+    pub fn signal(&self) {
+        write_eventfd(self.eventfd);
+    }
+
+    /// Makes the descriptor unreadable until the next `signal`.
+    pub fn clear(&self) {
+        drain_eventfd(self.eventfd);
+    }
+}
+
+impl Drop for Signaler {
+    fn drop(&mut self) {
+        // SAFETY: we own the fd.
+        unsafe { libc::close(self.eventfd) };
+    }
+}
+
+fn new_eventfd() -> io::Result<RawFd> {
+    // SAFETY: plain syscall with constant flags.
+    let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fd)
+}
+
+fn write_eventfd(fd: RawFd) {
+    let one: u64 = 1;
+    // SAFETY: writing 8 bytes from a live u64 to an eventfd its owner keeps open.
+    unsafe { libc::write(fd, (&one as *const u64).cast(), 8) };
+}
+
+fn drain_eventfd(fd: RawFd) {
+    let mut value: u64 = 0;
+    // SAFETY: reading 8 bytes into a live u64 from a non-blocking eventfd kept open.
+    unsafe { libc::read(fd, (&mut value as *mut u64).cast(), 8) };
+}
+
+impl SharedWake {
+    fn new() -> SharedWake {
+        SharedWake {
+            epoch: Mutex::new(0),
+            changed: Condvar::new(),
+            signalers: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn notify(&self) {
+        *self.epoch.lock() += 1;
+        self.changed.notify_all();
+        for signaler in self.signalers.lock().iter() {
+            signaler.signal();
+        }
+    }
 }
 
 impl<C> Mailbox<C> {
     pub fn new() -> io::Result<Mailbox<C>> {
-        // SAFETY: plain syscall with constant flags.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
         Ok(Mailbox {
             queue: SegQueue::new(),
             asleep: AtomicBool::new(false),
-            eventfd: fd,
+            eventfd: new_eventfd()?,
+            shared: None,
         })
+    }
+
+    /// The mailbox of a thread-safe owner, which many threads may wait on at once.
+    pub fn thread_safe() -> io::Result<Mailbox<C>> {
+        let mut mailbox = Mailbox::new()?;
+        mailbox.shared = Some(SharedWake::new());
+        Ok(mailbox)
+    }
+
+    /// The delivery count of a thread-safe mailbox (0 for others). Read it before
+    /// looking at the owner's state; `wait_past` then returns once anything arrives
+    /// after that look.
+    pub fn epoch(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |s| *s.epoch.lock())
+    }
+
+    /// Blocks until the epoch has moved past `epoch` or `deadline` passes (None =
+    /// never); any thread, holding no lock of the owner. Thread-safe mailboxes only.
+    pub fn wait_past(&self, epoch: u64, deadline: Option<Instant>) {
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        let mut current = shared.epoch.lock();
+        while *current == epoch {
+            match deadline {
+                None => shared.changed.wait(&mut current),
+                Some(d) => {
+                    if shared.changed.wait_until(&mut current, d).timed_out() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Wakes every waiter (the owner is going away, or changed in a way waiters must
+    /// see) without delivering a command.
+    pub fn wake_all(&self) {
+        if let Some(shared) = &self.shared {
+            shared.notify();
+        }
+    }
+
+    /// Registers a poller's signal (thread-safe mailboxes only; EINVAL-worthy
+    /// otherwise, which the caller checks): it is signalled on every later delivery,
+    /// and once now so that the poller looks at the owner's current state.
+    pub fn add_signaler(&self, signaler: Arc<Signaler>) -> bool {
+        let Some(shared) = &self.shared else {
+            return false;
+        };
+        signaler.signal();
+        shared.signalers.lock().push(signaler);
+        true
+    }
+
+    /// Unregisters a signal added with `add_signaler`.
+    pub fn remove_signaler(&self, signaler: &Arc<Signaler>) {
+        if let Some(shared) = &self.shared {
+            shared
+                .signalers
+                .lock()
+                .retain(|s| !Arc::ptr_eq(s, signaler));
+        }
     }
 
     /// The file descriptor that becomes readable when commands arrive for a sleeper.
@@ -42,21 +197,16 @@ impl<C> Mailbox<C> {
     /// Delivers a command (any thread).
     pub fn send(&self, command: C) {
         self.queue.push(command);
+        if let Some(shared) = &self.shared {
+            shared.notify();
+        }
         if self.asleep.swap(false, Ordering::SeqCst) {
-            self.signal();
+            write_eventfd(self.eventfd);
         }
     }
 
-    fn signal(&self) {
-        let one: u64 = 1;
-        // SAFETY: writing 8 bytes from a live u64 to our own eventfd.
-        unsafe { libc::write(self.eventfd, (&one as *const u64).cast(), 8) };
-    }
-
     fn drain_signal(&self) {
-        let mut value: u64 = 0;
-        // SAFETY: reading 8 bytes into a live u64 from our own non-blocking eventfd.
-        unsafe { libc::read(self.eventfd, (&mut value as *mut u64).cast(), 8) };
+        drain_eventfd(self.eventfd);
     }
 
     /// True when a command is queued and not yet taken (any thread; plain loads).
@@ -157,6 +307,43 @@ mod tests {
         assert!(m.wait(Some(Duration::from_secs(5))).unwrap());
         assert!(m.try_recv().is_some());
         t.join().unwrap();
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "eventfd is not available under Miri")]
+    fn a_thread_safe_mailbox_wakes_every_waiter_and_signaler() {
+        let m = Arc::new(Mailbox::<u64>::thread_safe().unwrap());
+        let signaler = Arc::new(Signaler::new().unwrap());
+        assert!(m.add_signaler(signaler.clone()));
+        assert!(readable(signaler.fd()), "signalled once when added");
+        signaler.clear();
+        let epoch = m.epoch();
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                    m.wait_past(epoch, Some(deadline));
+                    m.epoch() != epoch
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(20));
+        m.send(7);
+        for w in waiters {
+            assert!(w.join().unwrap(), "woken by the delivery, not the deadline");
+        }
+        assert!(readable(signaler.fd()));
+        m.remove_signaler(&signaler);
+        signaler.clear();
+        m.send(8);
+        assert!(!readable(signaler.fd()), "removed signalers hear nothing");
+        // A delivery before the wait began is not missed.
+        let epoch = m.epoch();
+        m.send(9);
+        m.wait_past(epoch, None);
+        // Classic mailboxes take no signalers.
+        assert!(!Mailbox::<u64>::new().unwrap().add_signaler(signaler));
     }
 
     /// The protocol's promise, across threads: whenever the owner finds nothing and would

@@ -12,6 +12,12 @@
 //!
 //! Usage mirrors libtest: `cargo test --test c_api -- [FILTER...]` runs the tests whose
 //! name contains any FILTER (`--exact` makes the match exact, `--list` only lists).
+//! * `ZMQ_C_TESTS_SYSTEM=1` with `ZMQ_C_TESTS_LIBDIR=<dir>` (and `ZMQ_C_TESTS_INCDIR=<dir>`
+//!   for its `zmq.h`): against another libzmq build, e.g. one made with
+//!   `-DENABLE_DRAFTS=ON` (Debian's is built without drafts). The `test_draft_*`
+//!   programs need the draft API, so in system mode they run only with such a build and
+//!   are reported skipped otherwise.
+//!
 //! Environment: `ZMQ_C_TESTS_JOBS` (default 4 programs at once), `ZMQ_C_TESTS_TIMEOUT`
 //! (seconds per program, default 60), `CC`/`CFLAGS` as understood by the `cc` crate.
 //! Binaries and their output go to `target/c-tests/{ours,system}/`.
@@ -28,14 +34,19 @@ struct Config {
     system: bool,
     manifest_dir: PathBuf,
     out_dir: PathBuf,
-    /// Directory holding `libzmq.so` and `libzmq.so.5` (ours mode only).
+    /// Directory holding `libzmq.so` and `libzmq.so.5` (ours, or ZMQ_C_TESTS_LIBDIR).
     lib_dir: Option<PathBuf>,
+    /// Directory holding the `zmq.h` to compile against (None: the system's).
+    include_dir: Option<PathBuf>,
+    /// Whether the library has the draft API (`test_draft_*` need it).
+    drafts: bool,
     compiler: Command,
     timeout: Duration,
 }
 
 enum Outcome {
     Ok(Duration),
+    Skipped(&'static str),
     CompileFailed(String),
     Failed(String),
     TimedOut(String),
@@ -109,8 +120,16 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let mut lib_dir = None;
-    if !system {
+    let env_dir = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let (lib_dir, include_dir);
+    if system {
+        lib_dir = env_dir("ZMQ_C_TESTS_LIBDIR");
+        include_dir = env_dir("ZMQ_C_TESTS_INCDIR");
+    } else {
         let header = manifest_dir.join("include").join("zmq.h");
         if !header.exists() {
             println!(
@@ -152,7 +171,9 @@ fn main() -> ExitCode {
             }
         }
         lib_dir = Some(dir);
+        include_dir = Some(manifest_dir.join("include"));
     }
+    let drafts = !system || lib_dir.is_some();
 
     let target = std::env::var("TARGET").unwrap_or_else(|_| default_triple());
     let host = std::env::var("HOST").unwrap_or_else(|_| target.clone());
@@ -182,6 +203,8 @@ fn main() -> ExitCode {
         manifest_dir,
         out_dir,
         lib_dir,
+        include_dir,
+        drafts,
         compiler,
         timeout,
     });
@@ -213,6 +236,7 @@ fn main() -> ExitCode {
                 let _g = lock.lock().unwrap();
                 let (status, detail) = match outcome {
                     Outcome::Ok(d) => (format!("ok ({:.2}s)", d.as_secs_f64()), None),
+                    Outcome::Skipped(why) => (format!("skipped ({why})"), None),
                     Outcome::CompileFailed(s) => ("FAILED (compile)".into(), Some(s)),
                     Outcome::Failed(s) => ("FAILED".into(), Some(s)),
                     Outcome::TimedOut(s) => ("FAILED (timeout)".into(), Some(s)),
@@ -277,6 +301,9 @@ fn clone_command(c: &Command) -> Command {
 }
 
 fn run_one(cfg: &Config, name: &str) -> Outcome {
+    if name.starts_with("test_draft_") && !cfg.drafts {
+        return Outcome::Skipped("needs a libzmq with drafts: ZMQ_C_TESTS_LIBDIR");
+    }
     let src = cfg.manifest_dir.join("c-tests").join(format!("{name}.c"));
     let bin = cfg.out_dir.join(name);
     let _ = fs::remove_file(&bin);
@@ -284,8 +311,8 @@ fn run_one(cfg: &Config, name: &str) -> Outcome {
     let mut cc = clone_command(&cfg.compiler);
     cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread"]);
     cc.arg("-I").arg(cfg.manifest_dir.join("c-tests"));
-    if !cfg.system {
-        cc.arg("-I").arg(cfg.manifest_dir.join("include"));
+    if let Some(include) = &cfg.include_dir {
+        cc.arg("-I").arg(include);
     }
     cc.arg(&src).arg("-o").arg(&bin);
     if let Some(lib) = &cfg.lib_dir {

@@ -21,6 +21,14 @@
 //! * A new object's value is written before its `LIVE` tag is published (Release; the
 //!   checks load with Acquire), so whoever sees `LIVE` sees the whole object.
 //!
+//! * A handle also has a lock, outside its value so that it outlives every object the
+//!   handle holds. Sockets are reached only through it (`lock`): calls on one socket
+//!   are serialised, which is what a thread-safe socket needs, and what keeps a classic
+//!   socket used from two threads at once (a bug in the program, libzmq corrupts
+//!   itself) from doing more than wait its turn. The lock is uncontended on the usual
+//!   path, one atomic read-modify-write to lock and a plain store to unlock. The tag is read again under the lock:
+//!   a socket closed while a caller waited for the lock fails like a stale one.
+//!
 //! What stays the caller's duty, as in libzmq: a stale pointer whose handle has been
 //! reused names the newer object of the same kind; and an object must not be destroyed
 //! while another thread is inside a call on it.
@@ -34,9 +42,12 @@ use crate::socket::Socket;
 use parking_lot::Mutex;
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
+use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
 
 /// The tag of a destroyed handle, whatever its kind.
 const DEAD: u32 = 0xDEAD_BEEF;
@@ -56,8 +67,60 @@ pub trait Kind: Sized + 'static {
 pub struct Handle<T> {
     /// First in every kind, so a pointer of any kind (or none) is checked the same way.
     tag: AtomicU32,
+    /// Serialises `lock` callers and destroy; never overwritten when the handle is
+    /// reused, so a caller that found the handle live may always take it.
+    lock: HandleLock,
     /// Initialised exactly while `tag` is `T::LIVE`.
     value: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A handle's lock, made for the uncontended path every socket call takes: one
+/// compare-and-swap to lock and a plain release store to unlock (a parked-waiter mutex
+/// needs a second read-modify-write there). A waiter spins briefly, then yields, then
+/// naps: contention is short on a thread-safe socket (its calls hold the lock for one
+/// attempt, never while they wait) and a program bug on a classic one.
+struct HandleLock(AtomicBool);
+
+impl HandleLock {
+    #[inline]
+    fn lock(&self) {
+        if self
+            .0
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            self.lock_contended();
+        }
+    }
+
+    #[cold]
+    fn lock_contended(&self) {
+        let mut tries = 0u32;
+        loop {
+            if !self.0.load(Ordering::Relaxed)
+                && self
+                    .0
+                    .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return;
+            }
+            tries = tries.saturating_add(1);
+            if tries < 64 {
+                std::hint::spin_loop();
+            } else if tries < 256 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+        }
+    }
+
+    /// Only by the holder.
+    #[inline]
+    fn unlock(&self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Destroyed handles of one kind.
@@ -130,6 +193,7 @@ pub fn into_c<T: Kind>(value: T) -> *mut c_void {
         }
         None => NonNull::from(Box::leak(Box::new(Handle {
             tag: AtomicU32::new(DEAD),
+            lock: HandleLock(AtomicBool::new(false)),
             value: UnsafeCell::new(MaybeUninit::new(value)),
         }))),
     };
@@ -177,17 +241,61 @@ pub unsafe fn get<'a, T: Kind>(ptr: *mut c_void) -> Result<&'a T> {
     Ok(unsafe { (*handle.value.get()).assume_init_ref() })
 }
 
-/// The object behind a C pointer, exclusive: for sockets, which C uses from one thread
-/// at a time. `T::NOT_LIVE` unless `ptr` is a live handle of kind `T`.
+/// The object behind a C pointer, exclusive for as long as the guard lives (other
+/// callers of `lock` and `destroy` wait). `T::NOT_LIVE` unless `ptr` is a live handle of
+/// kind `T`, before or after waiting for the lock.
 ///
 /// # Safety
-/// As `get`; and no other reference to the object is in use meanwhile.
+/// As `live`. Unlike `get`, the object may be destroyed concurrently: destroy waits for
+/// the guard.
 #[inline]
-pub unsafe fn get_mut<'a, T: Kind>(ptr: *mut c_void) -> Result<&'a mut T> {
+pub unsafe fn lock<T: Kind>(ptr: *mut c_void) -> Result<Locked<T>> {
     // SAFETY: forwarded caller contract.
     let handle = unsafe { live::<T>(ptr)? };
-    // SAFETY: initialised as in `get`; the caller promises no other reference exists.
-    Ok(unsafe { (*handle.value.get()).assume_init_mut() })
+    handle.lock.lock();
+    let locked = Locked {
+        handle,
+        not_send: PhantomData,
+    };
+    // Destroyed (or destroyed and reused) while we waited: the guard unlocks on drop.
+    if handle.tag.load(Ordering::Acquire) != T::LIVE {
+        return Err(T::NOT_LIVE);
+    }
+    Ok(locked)
+}
+
+/// Exclusive use of a live object, from `lock`.
+pub struct Locked<T: 'static> {
+    handle: &'static Handle<T>,
+    /// Unlocked by the thread that locked it.
+    not_send: PhantomData<*const ()>,
+}
+
+impl<T> Deref for Locked<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the tag was LIVE under the lock and destroy takes the lock first, so
+        // the value stays initialised while this guard lives.
+        unsafe { (*self.handle.value.get()).assume_init_ref() }
+    }
+}
+
+impl<T> DerefMut for Locked<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; the lock makes this the only reference handed out.
+        unsafe { (*self.handle.value.get()).assume_init_mut() }
+    }
+}
+
+impl<T> Drop for Locked<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // This guard holds the lock, taken in `lock`.
+        self.handle.lock.unlock();
+    }
 }
 
 /// Takes the object back from C. From here on the handle is `DEAD`: a second destroy
@@ -195,21 +303,27 @@ pub unsafe fn get_mut<'a, T: Kind>(ptr: *mut c_void) -> Result<&'a mut T> {
 /// object and the other fails.
 ///
 /// # Safety
-/// As `live`; and no reference to the object from `get`/`get_mut` is still in use.
+/// As `live`; and no reference to the object from `get` is still in use (guards from
+/// `lock` are waited for).
 pub unsafe fn destroy<T: Kind>(ptr: *mut c_void) -> Result<T> {
     // SAFETY: forwarded caller contract.
     let handle = unsafe { live::<T>(ptr)? };
+    handle.lock.lock();
     if handle
         .tag
         .compare_exchange(T::LIVE, DEAD, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
     {
+        handle.lock.unlock();
         return Err(T::NOT_LIVE);
     }
     // SAFETY: this call swapped LIVE for DEAD, so the value is initialised, no other
-    // destroy will read it and no check will hand it out again; the caller promises no
-    // reference to it is in use. It is moved out exactly once, here.
+    // destroy will read it and no check will hand it out again; no guard from `lock`
+    // exists (we hold the lock) and the caller promises no reference from `get` is in
+    // use. It is moved out exactly once, here.
     let value = unsafe { (*handle.value.get()).assume_init_read() };
+    // The value is out: the next `lock` caller reads DEAD and touches nothing else.
+    handle.lock.unlock();
     T::free_list()
         .0
         .lock()
@@ -247,10 +361,10 @@ mod tests {
         // SAFETY: every pointer points at readable memory of at least a tag word.
         unsafe {
             assert_eq!(get::<Stopwatch>(ptr).err(), Some(Error::Fault));
-            assert_eq!(get_mut::<Socket>(ptr).err(), Some(Error::NotSock));
+            assert_eq!(lock::<Socket>(ptr).err(), Some(Error::NotSock));
             assert_eq!(get::<Context>(foreign).err(), Some(Error::Fault));
             let misaligned = foreign.cast::<u8>().add(1).cast::<c_void>();
-            assert_eq!(get_mut::<Socket>(misaligned).err(), Some(Error::NotSock));
+            assert_eq!(lock::<Socket>(misaligned).err(), Some(Error::NotSock));
             assert_eq!(
                 get::<Context>(std::ptr::null_mut()).err(),
                 Some(Error::Fault)

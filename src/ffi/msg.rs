@@ -230,3 +230,97 @@ pub unsafe extern "C" fn zmq_msg_gets(
         metadata.get(name).map(|v| v.as_ptr()).ok_or(Error::Inval)
     })
 }
+
+/// Draft: a message holding a copy of `size` bytes at `buf`.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_buffer(
+    msg: *mut zmq_msg_t,
+    buf: *const c_void,
+    size: size_t,
+) -> c_int {
+    guard(|| {
+        if msg.is_null() {
+            return Err(Error::Fault);
+        }
+        // As zmq_msg_init_size: the storage first, so a size that cannot be had is
+        // ENOMEM whatever `buf` is; a NULL `buf` with bytes is EFAULT (libzmq asserts).
+        if buf.is_null() && size != 0 {
+            Msg::with_size(size).ok_or(Error::NoMem)?;
+            return Err(Error::Fault);
+        }
+        // SAFETY: `buf` is non-NULL (or `size` is 0) and readable for `size` bytes by
+        // the caller's contract.
+        let value = unsafe { Msg::copy_from_raw(buf.cast(), size) }.ok_or(Error::NoMem)?;
+        // SAFETY: non-NULL storage provided by the caller.
+        unsafe { msg_init_with(msg, value) };
+        Ok(0)
+    })
+}
+
+/// Draft: the routing id a SERVER or PEER socket uses to send the message; 0 is none,
+/// and is EINVAL here, as in libzmq.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_set_routing_id(msg: *mut zmq_msg_t, routing_id: u32) -> c_int {
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg)? };
+        if routing_id == 0 {
+            return Err(Error::Inval);
+        }
+        m.set_routing_id(routing_id);
+        Ok(0)
+    })
+}
+
+/// A `uint32_t` answer whose failure value is 0 ("no routing id").
+struct RoutingId(u32);
+
+impl CFailure for RoutingId {
+    const FAILURE: Self = RoutingId(0);
+}
+
+/// Draft: the routing id of a message received from a SERVER or PEER socket (0: none).
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg)? };
+        Ok(RoutingId(m.routing_id()))
+    })
+    .0
+}
+
+/// Draft: the message's group (RADIO/DISH). As in libzmq 4.3.5, only the first
+/// `ZMQ_GROUP_MAX_LENGTH` (255) bytes of `group` are read: a longer group is cut there.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg)? };
+        if group.is_null() {
+            return Err(Error::Inval);
+        }
+        // SAFETY: non-NULL, and a C string by contract: readable up to its NUL or the
+        // length limit, whichever comes first (strnlen's contract).
+        let len = unsafe { libc::strnlen(group, crate::msg::GROUP_MAX_LENGTH) };
+        // SAFETY: the `len` bytes just measured are readable.
+        let bytes = unsafe { std::slice::from_raw_parts(group.cast::<u8>(), len) };
+        m.set_group(bytes)?;
+        Ok(0)
+    })
+}
+
+/// Draft: the message's group, "" if none; valid as long as the message is unchanged.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_group(msg: *mut zmq_msg_t) -> *const c_char {
+    guard(|| {
+        // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
+        let m = unsafe { msg_mut(msg)? };
+        Ok(m.group().as_ptr())
+    })
+}

@@ -1,11 +1,10 @@
 //! `zmq_poll` over C `zmq_pollitem_t` arrays.
 
 use super::boundary::guard;
-use super::handles;
+use super::socket::locked;
 use super::types::zmq_pollitem_t;
 use crate::error::Error;
 use crate::poll::{poll, PollEntry};
-use crate::socket::Socket;
 use libc::{c_int, c_long};
 
 #[no_mangle]
@@ -39,7 +38,7 @@ pub unsafe extern "C" fn zmq_poll(
             } else {
                 // SAFETY: each item's socket is NULL or has a readable tag word, and is
                 // used by this thread alone during the call (libzmq's contract).
-                let socket = unsafe { handles::get_mut::<Socket>(item.socket)? };
+                let socket = unsafe { locked(item.socket)? };
                 entries.push(PollEntry {
                     fd: socket.fd(),
                     is_socket: true,
@@ -51,7 +50,7 @@ pub unsafe extern "C" fn zmq_poll(
         let result = poll(&mut entries, timeout, |i| {
             // SAFETY: checked above; each socket is borrowed only for this call, so an
             // array naming one socket twice creates no overlapping borrows.
-            let socket = unsafe { handles::get_mut::<Socket>(items[i].socket)? };
+            let mut socket = unsafe { locked(items[i].socket)? };
             socket.events()
         });
         // Also on failure (EINTR, ETERM): libzmq writes every item's revents on each pass,

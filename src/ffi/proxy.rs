@@ -1,7 +1,8 @@
 //! `zmq_proxy`, `zmq_proxy_steerable` and the deprecated `zmq_device`.
 
 use super::boundary::guard;
-use super::handles;
+use super::handles::Locked;
+use super::socket::locked;
 use crate::error::{Error, Result};
 use crate::proxy::Proxy;
 use crate::socket::Socket;
@@ -13,7 +14,7 @@ use libc::{c_int, c_void};
 /// # Safety
 /// `s` is NULL or has a readable tag word, and the socket is used by this thread alone
 /// while the reference lives (libzmq's contract).
-unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&'a mut Socket>> {
+unsafe fn optional(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<Locked<Socket>>> {
     if s.is_null() {
         return Ok(None);
     }
@@ -21,7 +22,7 @@ unsafe fn optional<'a>(s: *mut c_void, taken: &[*mut c_void]) -> Result<Option<&
         return Err(Error::Inval);
     }
     // SAFETY: the caller's contract above; `s` is none of the sockets already taken.
-    Ok(Some(unsafe { handles::get_mut::<Socket>(s)? }))
+    Ok(Some(unsafe { locked(s)? }))
 }
 
 /// # Safety
@@ -38,23 +39,24 @@ unsafe fn run(
         return Err(Error::Fault);
     }
     // SAFETY: the caller's contract above.
-    let front = unsafe { handles::get_mut::<Socket>(frontend)? };
+    let mut front = unsafe { locked(frontend)? };
     // One socket as both ends is borrowed once (and is already checked).
-    let back = if backend == frontend {
+    let mut back = if backend == frontend {
         None
     } else {
         // SAFETY: as above; a different socket from `frontend`.
-        Some(unsafe { handles::get_mut::<Socket>(backend)? })
+        Some(unsafe { locked(backend)? })
     };
     // SAFETY: as above; `optional` refuses the sockets already borrowed.
-    let capture_socket = unsafe { optional(capture, &[frontend, backend])? };
+    let mut capture_socket = unsafe { optional(capture, &[frontend, backend])? };
     // SAFETY: as above.
-    let control = unsafe { optional(control, &[frontend, backend, capture])? };
+    let mut control = unsafe { optional(control, &[frontend, backend, capture])? };
+    // Each distinct socket stays locked for the whole run.
     Proxy {
-        frontend: front,
-        backend: back,
-        capture: capture_socket,
-        control,
+        frontend: &mut front,
+        backend: back.as_deref_mut(),
+        capture: capture_socket.as_deref_mut(),
+        control: control.as_deref_mut(),
     }
     .run()?;
     Ok(0)

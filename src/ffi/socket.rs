@@ -1,15 +1,33 @@
 //! Socket functions: close, options, endpoints, send/recv in all their C forms, monitor.
 
 use super::boundary::guard;
-use super::handles;
+use super::handles::{self, Locked};
 use super::msg::{msg_mut, msg_replace};
 use super::types::zmq_msg_t;
 use crate::constants::*;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::socket::Socket;
+use crate::socket::{thread_safe, Socket};
 use libc::{c_char, c_int, c_void, iovec, size_t};
 use std::ffi::CStr;
+
+/// The socket behind `s`, locked for the call: ENOTSOCK unless it is a live socket.
+///
+/// # Safety
+/// `s` is NULL or its first four bytes are readable (libzmq's contract: a pointer it
+/// returned, or garbage that its tag check rejects).
+#[inline]
+pub(crate) unsafe fn locked(s: *mut c_void) -> Result<Locked<Socket>> {
+    // SAFETY: forwarded caller contract.
+    unsafe { handles::lock::<Socket>(s) }
+}
+
+/// Locks `s` again after a thread-safe socket's wait (the socket may have been closed
+/// meanwhile: ENOTSOCK).
+fn relock(s: *mut c_void) -> impl Fn() -> Result<Locked<Socket>> {
+    // SAFETY: `s` was a live socket handle, and handle memory is never freed.
+    move || unsafe { locked(s) }
+}
 
 /// An endpoint argument as &str; EINVAL for NULL or non-UTF-8.
 unsafe fn endpoint<'a>(addr: *const c_char) -> Result<&'a str> {
@@ -44,8 +62,8 @@ fn copy_caller_bytes(buf: *const c_void, len: size_t) -> Result<Msg> {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
     guard(|| {
-        // SAFETY: C passes NULL or a pointer to at least a tag word, and uses a socket
-        // from one thread at a time, so nothing else borrows it (libzmq's contract).
+        // SAFETY: C passes NULL or a pointer to at least a tag word; sockets are only
+        // reached through their lock, which destroy waits for.
         drop(unsafe { handles::destroy::<Socket>(s)? });
         Ok(0)
     })
@@ -59,8 +77,8 @@ pub unsafe extern "C" fn zmq_setsockopt(
     optvallen: size_t,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         let value: Option<&[u8]> = if optval.is_null() {
             if optvallen != 0 {
                 return Err(Error::Inval);
@@ -83,8 +101,8 @@ pub unsafe extern "C" fn zmq_getsockopt(
     optvallen: *mut size_t,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         if optvallen.is_null() {
             return Err(Error::Fault);
         }
@@ -109,8 +127,8 @@ pub unsafe extern "C" fn zmq_getsockopt(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.bind(unsafe { endpoint(addr)? })?;
         Ok(0)
@@ -120,8 +138,8 @@ pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.connect(unsafe { endpoint(addr)? })?;
         Ok(0)
@@ -131,8 +149,8 @@ pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_i
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.term_endpoint(unsafe { endpoint(addr)? })?;
         Ok(0)
@@ -142,8 +160,8 @@ pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_in
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         // SAFETY: `addr` is NULL or a NUL-terminated string by contract.
         socket.term_endpoint(unsafe { endpoint(addr)? })?;
         Ok(0)
@@ -158,10 +176,10 @@ pub unsafe extern "C" fn zmq_send(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let socket = unsafe { locked(s)? };
         let mut msg = copy_caller_bytes(buf, len)?;
-        socket.send(&mut msg, flags)?;
+        thread_safe::send(socket, relock(s), &mut msg, flags)?;
         Ok(size_as_int(len))
     })
 }
@@ -174,15 +192,15 @@ pub unsafe extern "C" fn zmq_send_const(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let socket = unsafe { locked(s)? };
         if buf.is_null() && len != 0 {
             return Err(Error::Fault);
         }
         // SAFETY: `buf` is readable for `len` bytes and stays valid and unchanged for
         // as long as the library may read it, as zmq_send_const documents.
         let mut msg = unsafe { Msg::from_const(buf.cast(), len) };
-        socket.send(&mut msg, flags)?;
+        thread_safe::send(socket, relock(s), &mut msg, flags)?;
         Ok(size_as_int(len))
     })
 }
@@ -195,12 +213,12 @@ pub unsafe extern "C" fn zmq_recv(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let socket = unsafe { locked(s)? };
         if buf.is_null() && len != 0 {
             return Err(Error::Fault);
         }
-        let msg = socket.recv(flags)?;
+        let msg = thread_safe::recv(socket, relock(s), flags)?;
         let data = msg.data();
         let n = data.len().min(len);
         if n > 0 {
@@ -215,12 +233,12 @@ pub unsafe extern "C" fn zmq_recv(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let socket = unsafe { locked(s)? };
         // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
         let m = unsafe { msg_mut(msg)? };
         let size = m.len();
-        socket.send(m, flags)?;
+        thread_safe::send(socket, relock(s), m, flags)?;
         Ok(size_as_int(size))
     })
 }
@@ -228,11 +246,11 @@ pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let socket = unsafe { locked(s)? };
         // SAFETY: `msg` is NULL or points to a `zmq_msg_t`; checked to hold a message.
         unsafe { msg_mut(msg)? };
-        let received = socket.recv(flags)?;
+        let received = thread_safe::recv(socket, relock(s), flags)?;
         let size = received.len();
         // SAFETY: checked above to be storage holding a message, which this replaces.
         unsafe { msg_replace(msg, received) };
@@ -261,8 +279,9 @@ pub unsafe extern "C" fn zmq_sendiov(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // ENOTSOCK first; each frame then takes the lock on its own, as in libzmq.
+        // SAFETY: `s` is NULL or has a readable tag word.
+        drop(unsafe { locked(s)? });
         if count == 0 || iov.is_null() {
             return Err(Error::Inval);
         }
@@ -277,7 +296,9 @@ pub unsafe extern "C" fn zmq_sendiov(
             } else {
                 flags & !ZMQ_SNDMORE
             };
-            socket.send(&mut msg, frame_flags)?;
+            // SAFETY: `s` is NULL or has a readable tag word.
+            let socket = unsafe { locked(s)? };
+            thread_safe::send(socket, relock(s), &mut msg, frame_flags)?;
             last = size_as_int(part.iov_len);
         }
         Ok(last)
@@ -293,8 +314,9 @@ pub unsafe extern "C" fn zmq_recviov(
     flags: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // ENOTSOCK first; each frame then takes the lock on its own, as in libzmq.
+        // SAFETY: `s` is NULL or has a readable tag word.
+        drop(unsafe { locked(s)? });
         if iov.is_null() || count.is_null() {
             return Err(Error::Inval);
         }
@@ -305,7 +327,9 @@ pub unsafe extern "C" fn zmq_recviov(
         }
         let mut received = 0;
         for i in 0..max {
-            let msg = socket.recv(flags)?;
+            // SAFETY: `s` is NULL or has a readable tag word.
+            let socket = unsafe { locked(s)? };
+            let msg = thread_safe::recv(socket, relock(s), flags)?;
             let data = msg.data();
             // SAFETY: malloc has no preconditions; the result is checked for NULL.
             let buf = unsafe { libc::malloc(data.len().max(1)) };
@@ -337,8 +361,8 @@ pub unsafe extern "C" fn zmq_socket_monitor(
     events: c_int,
 ) -> c_int {
     guard(|| {
-        // SAFETY: `s` is NULL or has a readable tag word; one thread uses it at a time.
-        let socket = unsafe { handles::get_mut::<Socket>(s)? };
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
         let endpoint = if addr.is_null() {
             None
         } else {
@@ -347,5 +371,50 @@ pub unsafe extern "C" fn zmq_socket_monitor(
         };
         socket.monitor(endpoint, events)?;
         Ok(0)
+    })
+}
+
+/// A `uint32_t` answer whose failure value is 0 (no peer).
+struct PeerId(u32);
+
+impl super::boundary::CFailure for PeerId {
+    const FAILURE: Self = PeerId(0);
+}
+
+/// Draft: connects a PEER socket; returns the new peer's routing id, 0 on failure.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char) -> u32 {
+    guard(|| {
+        // SAFETY: `s_` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s_)? };
+        // SAFETY: `addr_` is NULL or a NUL-terminated string by contract.
+        let endpoint = unsafe { endpoint(addr_) };
+        socket.connect_peer(endpoint).map(PeerId)
+    })
+    .0
+}
+
+/// Draft: whether a ROUTER's peer can take a message now (ZMQ_POLLOUT) or not (0).
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_get_peer_state(
+    socket: *mut c_void,
+    routing_id: *const c_void,
+    routing_id_size: size_t,
+) -> c_int {
+    guard(|| {
+        // SAFETY: `socket` is NULL or has a readable tag word.
+        let mut locked_socket = unsafe { locked(socket)? };
+        let id: &[u8] = if routing_id.is_null() {
+            if routing_id_size != 0 {
+                return Err(Error::Fault);
+            }
+            &[]
+        } else {
+            // SAFETY: non-NULL, and readable for `routing_id_size` bytes by contract.
+            unsafe { std::slice::from_raw_parts(routing_id.cast(), routing_id_size) }
+        };
+        locked_socket.peer_state(id)
     })
 }

@@ -8,6 +8,13 @@ use std::ffi::CStr;
 /// `zmq_msg_get(ZMQ_SRCFD)` reports (libzmq's name, also visible to `zmq_msg_gets`).
 pub const SOURCE_FD_PROPERTY: &str = "__fd";
 
+/// The private property holding a message's group (`zmq_msg_set_group`). A name no
+/// C string can spell, so `zmq_msg_gets` never finds it.
+pub const GROUP_PROPERTY: &str = "\0group";
+
+/// The longest group, in bytes (`ZMQ_GROUP_MAX_LENGTH` of libzmq 4.3.5).
+pub const GROUP_MAX_LENGTH: usize = 255;
+
 /// An immutable property list; lookups are by exact (case-sensitive) name, as libzmq.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Metadata {

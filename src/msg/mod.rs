@@ -12,10 +12,11 @@ mod pool;
 mod shared_metadata;
 
 pub use buffer::{Buffer, FreeFn, SliceSource};
-pub use metadata::{Metadata, SOURCE_FD_PROPERTY};
+use metadata::GROUP_PROPERTY;
+pub use metadata::{Metadata, GROUP_MAX_LENGTH, SOURCE_FD_PROPERTY};
 pub use shared_metadata::{MetadataStamp, SharedMetadata};
 
-use std::ffi::c_void;
+use std::ffi::{c_void, CStr};
 use std::mem::ManuallyDrop;
 
 /// Bytes a message can hold without allocating.
@@ -389,6 +390,29 @@ impl Msg {
 
     pub fn set_routing_id(&mut self, id: u32) {
         self.routing_id = id;
+    }
+
+    /// The message's group (draft RADIO/DISH API), empty if none.
+    ///
+    /// It travels with the message's properties (a `Msg` has no room of its own for
+    /// 255 bytes), so a socket that clears those on send drops it; RADIO must read it
+    /// first.
+    pub fn group(&self) -> &CStr {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.get(GROUP_PROPERTY))
+            .unwrap_or(c"")
+    }
+
+    /// Sets the group; EINVAL above `GROUP_MAX_LENGTH` bytes or with a NUL byte.
+    pub fn set_group(&mut self, group: &[u8]) -> Result<(), crate::error::Error> {
+        if group.len() > GROUP_MAX_LENGTH || group.contains(&0) {
+            return Err(crate::error::Error::Inval);
+        }
+        let mut properties = self.metadata.as_deref().cloned().unwrap_or_default();
+        properties.insert(GROUP_PROPERTY, group);
+        self.metadata = Some(SharedMetadata::new(properties));
+        Ok(())
     }
 
     /// Checks that `storage` holds a live message (libzmq's `msg_t::check`).

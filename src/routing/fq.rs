@@ -74,6 +74,19 @@ impl FairQueue {
         None
     }
 
+    /// The next single-part message and its pipe; multipart messages are dropped whole
+    /// (the thread-safe socket types take single frames only, as in libzmq).
+    pub fn recv_single_part(&mut self, pipes: &mut Pipes) -> Option<(Msg, PipeKey)> {
+        loop {
+            let (msg, key) = self.recv(pipes)?;
+            if !msg.more() {
+                return Some((msg, key));
+            }
+            // Pipes publish whole messages, so the rest of this one is there to drop.
+            while self.recv(pipes)?.0.more() {}
+        }
+    }
+
     pub fn has_in(&mut self, pipes: &mut Pipes) -> bool {
         if self.more {
             return true;

@@ -3,9 +3,13 @@
 //! rules, processes commands from peers, and manages endpoints. What a message does is
 //! decided by the socket type (`pattern`); this file never looks inside messages.
 //!
-//! A `Socket` belongs to one application thread at a time (as in libzmq), so nothing
-//! here is locked; other threads reach it only through its mailbox.
+//! A `Socket` is used by one thread at a time (`&mut self`), so nothing here is
+//! locked; other threads reach it only through its mailbox. Thread-safe sockets are
+//! shared by callers that take turns through a lock (the C handle's); `thread_safe.rs`
+//! is how they wait without holding it.
 
+mod channel;
+mod client;
 mod dealer;
 pub(crate) mod monitor;
 mod pair;
@@ -13,6 +17,9 @@ mod pattern;
 mod pipeline;
 mod reqrep;
 mod router;
+mod scatter_gather;
+mod server;
+pub mod thread_safe;
 mod xpub;
 mod xsub;
 
@@ -23,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::io::{IoCommand, IoMailbox};
+use crate::mailbox::Signaler;
 use crate::monitor::SharedMonitor;
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
@@ -42,6 +50,8 @@ pub struct Socket {
     pattern: Pattern,
     rcvmore: bool,
     ctx_terminated: bool,
+    /// A draft type that many threads may use at once (`ZMQ_THREAD_SAFE`).
+    thread_safe: bool,
     /// Inproc names this socket has bound.
     bound: Vec<String>,
     /// Listeners and sessions on I/O threads, for unbind/disconnect and close.
@@ -82,9 +92,17 @@ impl Socket {
     /// A new socket of a `ZMQ_*` type in `ctx`. ETERM after shutdown, EMFILE at
     /// MAX_SOCKETS.
     pub(crate) fn create(ctx: &Arc<CtxInner>, socket_type: i32) -> Result<Socket> {
-        let (id, mailbox, inherited) = ctx.register_socket()?;
-        Socket::new(ctx.clone(), id, mailbox, socket_type, inherited)
-            .inspect_err(|_| ctx.socket_closed(id))
+        // libzmq's order: ETERM and EMFILE before an unknown type's EINVAL.
+        let (id, mailbox, inherited) = ctx.register_socket(Pattern::is_thread_safe(socket_type))?;
+        let pattern = Pattern::new(socket_type).inspect_err(|_| ctx.socket_closed(id))?;
+        Ok(Socket::new(
+            ctx.clone(),
+            id,
+            mailbox,
+            socket_type,
+            pattern,
+            inherited,
+        ))
     }
 
     fn new(
@@ -92,27 +110,33 @@ impl Socket {
         id: u64,
         mailbox: Arc<SocketMailbox>,
         socket_type: i32,
+        pattern: Pattern,
         inherited: Inherited,
-    ) -> Result<Socket> {
-        let pattern = Pattern::new(socket_type)?;
+    ) -> Socket {
         let mut options = Options::new(socket_type);
         if !inherited.blocky {
             options.linger = 0;
         }
         options.ipv6 = inherited.ipv6;
-        Ok(Socket {
+        Socket {
             id,
             ctx,
             mailbox,
             options,
             pipes: Pipes::default(),
+            thread_safe: Pattern::is_thread_safe(socket_type),
             pattern,
             rcvmore: false,
             ctx_terminated: false,
             bound: Vec::new(),
             net: Vec::new(),
             monitor: SharedMonitor::default(),
-        })
+        }
+    }
+
+    /// Whether many threads may use this socket at once (the draft types).
+    pub fn is_thread_safe(&self) -> bool {
+        self.thread_safe
     }
 
     /// ETERM once the context is shutting down.
@@ -157,18 +181,11 @@ impl Socket {
     /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
     /// message is taken (left empty); on failure it is left as it was.
     pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
-        msg.set_more(flags & ZMQ_SNDMORE != 0);
-        msg.set_metadata(None);
-        match self.try_send(msg) {
+        match self.send_now(msg, flags) {
             Err(Error::Again) => {}
             other => return other,
         }
-        if flags & ZMQ_DONTWAIT != 0 || self.options.sndtimeo == 0 {
-            return Err(Error::Again);
-        }
-        let deadline = deadline_after(self.options.sndtimeo);
+        let deadline = self.send_deadline(flags)?;
         loop {
             self.process_commands(remaining(deadline)?)?;
             match self.try_send(msg) {
@@ -177,6 +194,32 @@ impl Socket {
             }
             remaining(deadline)?;
         }
+    }
+
+    /// The first, non-blocking attempt of `send`: EAGAIN when it would block.
+    #[inline]
+    fn send_now(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        msg.set_more(flags & ZMQ_SNDMORE != 0);
+        msg.set_metadata(None);
+        self.try_send(msg)
+    }
+
+    /// After an attempt found no room: when to give up (None = never), or EAGAIN at
+    /// once when the caller may not wait.
+    fn send_deadline(&self, flags: i32) -> Result<Option<Instant>> {
+        if flags & ZMQ_DONTWAIT != 0 || self.options.sndtimeo == 0 {
+            return Err(Error::Again);
+        }
+        Ok(deadline_after(self.options.sndtimeo))
+    }
+
+    /// One more attempt of a blocked send, after a wait (thread-safe sockets).
+    fn send_again(&mut self, msg: &mut Msg) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.try_send(msg)
     }
 
     #[inline]
@@ -188,6 +231,24 @@ impl Socket {
 
     /// Receives one frame.
     pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        match self.recv_now() {
+            Err(Error::Again) => {}
+            other => return other,
+        }
+        let deadline = self.recv_deadline(flags)?;
+        loop {
+            self.process_commands(remaining(deadline)?)?;
+            match self.try_recv() {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            remaining(deadline)?;
+        }
+    }
+
+    /// The first, non-blocking attempt of `recv`: EAGAIN when it would block.
+    #[inline]
+    fn recv_now(&mut self) -> Result<Msg> {
         self.check_alive()?;
         match self.try_recv() {
             Err(Error::Again) => {}
@@ -202,18 +263,23 @@ impl Socket {
         // Nothing to read: the application is about to wait, and its next send is likely
         // a lone message (a reply, the next request) that is quicker sent directly.
         self.pipes.arm_direct();
+        Err(Error::Again)
+    }
+
+    /// After an attempt found nothing: when to give up (None = never), or EAGAIN at
+    /// once when the caller may not wait.
+    fn recv_deadline(&self, flags: i32) -> Result<Option<Instant>> {
         if flags & ZMQ_DONTWAIT != 0 || self.options.rcvtimeo == 0 {
             return Err(Error::Again);
         }
-        let deadline = deadline_after(self.options.rcvtimeo);
-        loop {
-            self.process_commands(remaining(deadline)?)?;
-            match self.try_recv() {
-                Err(Error::Again) => {}
-                other => return other,
-            }
-            remaining(deadline)?;
-        }
+        Ok(deadline_after(self.options.rcvtimeo))
+    }
+
+    /// One more attempt of a blocked recv, after a wait (thread-safe sockets).
+    fn recv_again(&mut self) -> Result<Msg> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.try_recv()
     }
 
     #[inline]
@@ -562,12 +628,15 @@ impl Socket {
         self.check_alive()?;
         match option {
             ZMQ_RCVMORE => put_int_or_larger(out, i32::from(self.rcvmore)),
+            // A thread-safe socket has no descriptor of its own, as in libzmq (its
+            // waiters use `thread_safe`, pollers `add_signaler`).
+            ZMQ_FD if self.thread_safe => Err(Error::Inval),
             ZMQ_FD => put_int_or_larger(out, self.mailbox.fd()),
             ZMQ_EVENTS => {
                 let events = self.events()?;
                 put_int_or_larger(out, events)
             }
-            ZMQ_THREAD_SAFE => put_int_or_larger(out, 0),
+            ZMQ_THREAD_SAFE => put_int_or_larger(out, i32::from(self.thread_safe)),
             _ => self.options.get(option, out),
         }
     }
@@ -603,14 +672,59 @@ impl Socket {
         Ok(())
     }
 
-    /// The `ZMQ_FD` descriptor.
+    /// The `ZMQ_FD` descriptor (also what `zmq_poll` waits on, for every socket).
     pub fn fd(&self) -> RawFd {
         self.mailbox.fd()
+    }
+
+    /// For a poller of thread-safe sockets (which have no `ZMQ_FD`): registers a
+    /// signal that becomes readable whenever a command reaches this socket, i.e. when
+    /// it may have become readable or writable. It is signalled once at once; after it
+    /// fires the poller clears it, then reads `events()`, as with `ZMQ_FD`. EINVAL
+    /// for a classic socket (use `fd`). Unregister with `remove_signaler` (closing the
+    /// socket drops every registration).
+    pub fn add_signaler(&self, signaler: Arc<Signaler>) -> Result<()> {
+        if self.mailbox.add_signaler(signaler) {
+            Ok(())
+        } else {
+            Err(Error::Inval)
+        }
+    }
+
+    pub fn remove_signaler(&self, signaler: &Arc<Signaler>) {
+        self.mailbox.remove_signaler(signaler);
+    }
+
+    /// `zmq_connect_peer`: connects a PEER socket and returns the routing id of the
+    /// new peer. ENOTSUP for other types; EFAULT with ZMQ_IMMEDIATE (the pipe, and so
+    /// the id, would not exist yet), as in libzmq.
+    /// `endpoint` is the caller's argument, which may have failed to convert: that
+    /// error comes after the socket's own checks, as in libzmq.
+    pub fn connect_peer(&mut self, endpoint: Result<&str>) -> Result<u32> {
+        if self.pattern.last_peer_id().is_none() {
+            return Err(Error::NotSup);
+        }
+        if self.options.immediate {
+            return Err(Error::Fault);
+        }
+        self.connect(endpoint?)?;
+        self.pattern.last_peer_id().ok_or(Error::NotSup)
+    }
+
+    /// `zmq_socket_get_peer_state` (ROUTER only): ZMQ_POLLOUT when the peer can take a
+    /// message now.
+    pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<i32> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.pattern.peer_state(&self.pipes, routing_id)
     }
 }
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // Threads waiting on a thread-safe socket without its lock look again, and find
+        // it closed.
+        self.mailbox.wake_all();
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
             n.close(self.options.linger, false, &self.monitor);

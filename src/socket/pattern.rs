@@ -1,11 +1,15 @@
 //! The socket types, one variant each, and the dispatch from the socket core to them.
 //! A plain `match`: the send and receive paths stay visible from `zmq_send` down.
 
+use super::channel::Channel;
+use super::client::Client;
 use super::dealer::Dealer;
 use super::pair::Pair;
 use super::pipeline::{Pull, Push};
 use super::reqrep::{Rep, Req};
 use super::router::Router;
+use super::scatter_gather::{Gather, Scatter};
+use super::server::Server;
 use super::xpub::XPub;
 use super::xsub::XSub;
 use crate::constants::*;
@@ -28,6 +32,14 @@ pub enum Pattern {
     XSub(XSub),
     /// STREAM: raw peers addressed by generated ids, as a ROUTER in raw mode.
     Stream(Router),
+    // The draft types, all thread-safe (RADIO, DISH and DGRAM will join them).
+    Server(Server),
+    Client(Client),
+    Scatter(Scatter),
+    Gather(Gather),
+    /// PEER: a SERVER that can connect and tell the id of the peer it connected to.
+    Peer(Server),
+    Channel(Channel),
 }
 
 impl Pattern {
@@ -46,8 +58,48 @@ impl Pattern {
             ZMQ_XPUB => Pattern::XPub(XPub::new(false)),
             ZMQ_XSUB => Pattern::XSub(XSub::new(false)),
             ZMQ_STREAM => Pattern::Stream(Router::stream()),
+            ZMQ_SERVER => Pattern::Server(Server::default()),
+            ZMQ_CLIENT => Pattern::Client(Client::default()),
+            ZMQ_SCATTER => Pattern::Scatter(Scatter::default()),
+            ZMQ_GATHER => Pattern::Gather(Gather::default()),
+            ZMQ_PEER => Pattern::Peer(Server::default()),
+            ZMQ_CHANNEL => Pattern::Channel(Channel::default()),
+            // RADIO, DISH and DGRAM (with the udp transport) are not built yet.
             _ => return Err(Error::Inval),
         })
+    }
+
+    /// Whether sockets of a `ZMQ_*` type may be used from many threads at once.
+    pub fn is_thread_safe(socket_type: i32) -> bool {
+        matches!(
+            socket_type,
+            ZMQ_SERVER
+                | ZMQ_CLIENT
+                | ZMQ_RADIO
+                | ZMQ_DISH
+                | ZMQ_GATHER
+                | ZMQ_SCATTER
+                | ZMQ_DGRAM
+                | ZMQ_PEER
+                | ZMQ_CHANNEL
+        )
+    }
+
+    /// The routing id given to the latest peer (PEER only, for `zmq_connect_peer`).
+    pub fn last_peer_id(&self) -> Option<u32> {
+        match self {
+            Pattern::Peer(p) => Some(p.last_id),
+            _ => None,
+        }
+    }
+
+    /// `zmq_socket_get_peer_state`: ROUTER (and REP, built on it) only, as in libzmq.
+    pub fn peer_state(&self, pipes: &Pipes, routing_id: &[u8]) -> Result<i32> {
+        match self {
+            Pattern::Router(r) => r.peer_state(pipes, routing_id),
+            Pattern::Rep(r) => r.router.peer_state(pipes, routing_id),
+            _ => Err(Error::NotSup),
+        }
     }
 
     /// Whether peers must tell this socket their routing id (first message of a pipe).
@@ -77,6 +129,11 @@ impl Pattern {
             }
             Pattern::Pull(p) => p.attach(key),
             Pattern::Push(p) => p.attach(key),
+            Pattern::Server(s) | Pattern::Peer(s) => s.attach(key),
+            Pattern::Client(c) => c.attach(key),
+            Pattern::Scatter(s) => s.attach(key),
+            Pattern::Gather(g) => g.attach(key),
+            Pattern::Channel(c) => c.attach(pipes, key),
         }
     }
 
@@ -91,12 +148,20 @@ impl Pattern {
             Pattern::Router(r) | Pattern::Stream(r) => r.pipe_terminated(pipes, key),
             Pattern::Pull(p) => p.pipe_terminated(key),
             Pattern::Push(p) => p.pipe_terminated(key),
+            Pattern::Server(s) | Pattern::Peer(s) => s.pipe_terminated(key),
+            Pattern::Client(c) => c.pipe_terminated(key),
+            Pattern::Scatter(s) => s.pipe_terminated(key),
+            Pattern::Gather(g) => g.pipe_terminated(key),
+            Pattern::Channel(c) => c.pipe_terminated(key),
         }
     }
 
     pub fn read_activated(&mut self, pipes: &mut Pipes, key: PipeKey) {
         match self {
-            Pattern::Pair(_) | Pattern::Push(_) => {}
+            Pattern::Pair(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Channel(_) => {}
+            Pattern::Server(s) | Pattern::Peer(s) => s.read_activated(key),
+            Pattern::Client(c) => c.read_activated(key),
+            Pattern::Gather(g) => g.read_activated(key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.read_activated(pipes, key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.read_activated(key),
             Pattern::Req(r) => r.dealer.read_activated(key),
@@ -126,11 +191,17 @@ impl Pattern {
             Pattern::Req(r) => r.dealer.write_activated(key),
             Pattern::Dealer(d) => d.write_activated(key),
             Pattern::Push(p) => p.write_activated(key),
+            Pattern::Client(c) => c.write_activated(key),
+            Pattern::Scatter(s) => s.write_activated(key),
             Pattern::Pair(_)
             | Pattern::Rep(_)
             | Pattern::Router(_)
             | Pattern::Stream(_)
-            | Pattern::Pull(_) => {}
+            | Pattern::Pull(_)
+            | Pattern::Server(_)
+            | Pattern::Peer(_)
+            | Pattern::Gather(_)
+            | Pattern::Channel(_) => {}
         }
     }
 
@@ -145,7 +216,11 @@ impl Pattern {
             Pattern::Dealer(d) => d.send(pipes, msg),
             Pattern::Router(r) | Pattern::Stream(r) => r.send(pipes, msg),
             Pattern::Push(p) => p.send(pipes, msg),
-            Pattern::Sub(_) | Pattern::Pull(_) => Err(Error::NotSup),
+            Pattern::Server(s) | Pattern::Peer(s) => s.send(pipes, msg),
+            Pattern::Client(c) => c.send(pipes, msg),
+            Pattern::Scatter(s) => s.send(pipes, msg),
+            Pattern::Channel(c) => c.send(pipes, msg),
+            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) => Err(Error::NotSup),
         }
     }
 
@@ -160,7 +235,11 @@ impl Pattern {
             Pattern::Dealer(d) => d.recv(pipes),
             Pattern::Router(r) | Pattern::Stream(r) => r.recv(pipes),
             Pattern::Pull(p) => p.recv(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) => Err(Error::NotSup),
+            Pattern::Server(s) | Pattern::Peer(s) => s.recv(pipes),
+            Pattern::Client(c) => c.recv(pipes),
+            Pattern::Gather(g) => g.recv(pipes),
+            Pattern::Channel(c) => c.recv(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) => Err(Error::NotSup),
         }
     }
 
@@ -174,7 +253,11 @@ impl Pattern {
             Pattern::Dealer(d) => d.has_in(pipes),
             Pattern::Router(r) | Pattern::Stream(r) => r.has_in(pipes),
             Pattern::Pull(p) => p.has_in(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) => false,
+            Pattern::Server(s) | Pattern::Peer(s) => s.has_in(pipes),
+            Pattern::Client(c) => c.has_in(pipes),
+            Pattern::Gather(g) => g.has_in(pipes),
+            Pattern::Channel(c) => c.has_in(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) => false,
         }
     }
 
@@ -187,7 +270,12 @@ impl Pattern {
             Pattern::Dealer(d) => d.has_out(pipes),
             Pattern::Router(r) | Pattern::Stream(r) => r.has_out(pipes),
             Pattern::Push(p) => p.has_out(pipes),
-            Pattern::Sub(_) | Pattern::Pull(_) => false,
+            // A SERVER can always try: whether a send succeeds depends on its peer.
+            Pattern::Server(_) | Pattern::Peer(_) => true,
+            Pattern::Client(c) => c.has_out(pipes),
+            Pattern::Scatter(s) => s.has_out(pipes),
+            Pattern::Channel(c) => c.has_out(pipes),
+            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) => false,
         }
     }
 

@@ -334,6 +334,17 @@ impl Router {
         true
     }
 
+    /// `zmq_socket_get_peer_state`: ZMQ_POLLOUT when the peer named `id` can take a
+    /// message now, 0 when it is at its HWM; EHOSTUNREACH for no such peer.
+    pub fn peer_state(&self, pipes: &Pipes, id: &[u8]) -> Result<i32> {
+        let key = *self.out_pipes.get(id).ok_or(Error::HostUnreach)?;
+        Ok(if pipes.check_hwm(key) {
+            crate::constants::ZMQ_POLLOUT
+        } else {
+            0
+        })
+    }
+
     pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         if !self.mandatory {
             return true;
