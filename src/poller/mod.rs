@@ -48,6 +48,7 @@ use crate::socket::watchers::{UseLog, Watch, WatchToken};
 use crate::socket::Socket;
 use epoll::Epoll;
 use std::collections::HashMap;
+use std::ops::DerefMut;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -175,6 +176,8 @@ pub struct Poller {
     to_check: Vec<(usize, i16)>,
     /// What the last wait returned.
     ready: Vec<Ready>,
+    /// How many times a wait looked at a socket, ever (the cost the invariant saves).
+    looks: u64,
 }
 
 impl Poller {
@@ -195,12 +198,18 @@ impl Poller {
             notes: Vec::new(),
             to_check: Vec::new(),
             ready: Vec::new(),
+            looks: 0,
         })
     }
 
     /// How many sockets and descriptors the poller holds.
     pub fn size(&self) -> usize {
         self.sockets.len() + self.fds.len()
+    }
+
+    /// How many times waits have looked at a socket (read its `ZMQ_EVENTS`) so far.
+    pub fn looks(&self) -> u64 {
+        self.looks
     }
 
     /// The signaler of thread-safe sockets; EINVAL while the poller has none (always,
@@ -427,14 +436,15 @@ impl Poller {
     /// Waits until entries are ready and returns up to `max` of them, in the order they
     /// were added. `timeout_ms`: 0 = look
     /// once, negative = forever, else milliseconds. `resolve` gives the socket a key
-    /// names, or fails if there is none (closed): its entry then goes, unreported.
+    /// names (a reference, or a guard of the lock it is reached through), or fails if
+    /// there is none (closed): its entry then goes, unreported.
     /// Errors: EFAULT waiting forever on nothing, EAGAIN when nothing was ready in
     /// time, EINTR on a signal, and what looking at a socket fails with (ETERM).
-    pub fn wait<'s>(
+    pub fn wait<G: DerefMut<Target = Socket>>(
         &mut self,
         max: usize,
         timeout_ms: i64,
-        mut resolve: impl FnMut(SocketKey) -> Result<&'s mut Socket>,
+        mut resolve: impl FnMut(SocketKey) -> Result<G>,
     ) -> Result<&[Ready]> {
         let mut out = std::mem::take(&mut self.ready);
         out.clear();
@@ -443,12 +453,12 @@ impl Poller {
         result.map(|()| &self.ready[..])
     }
 
-    fn wait_into<'s>(
+    fn wait_into<G: DerefMut<Target = Socket>>(
         &mut self,
         out: &mut Vec<Ready>,
         max: usize,
         timeout_ms: i64,
-        resolve: &mut impl FnMut(SocketKey) -> Result<&'s mut Socket>,
+        resolve: &mut impl FnMut(SocketKey) -> Result<G>,
     ) -> Result<()> {
         if self.size() == 0 && timeout_ms < 0 {
             return Err(Error::Fault);
@@ -563,11 +573,11 @@ impl Poller {
 
     /// Looks at the candidates and the woken descriptors in libzmq's order and reports
     /// up to `max`; settles each socket looked at (candidate again only if ready).
-    fn check<'s>(
+    fn check<G: DerefMut<Target = Socket>>(
         &mut self,
         out: &mut Vec<Ready>,
         max: usize,
-        resolve: &mut impl FnMut(SocketKey) -> Result<&'s mut Socket>,
+        resolve: &mut impl FnMut(SocketKey) -> Result<G>,
     ) -> Result<usize> {
         self.candidates
             .retain(|&slot| matches!(self.entries.get(slot), Some(Some(e)) if e.candidate));
@@ -601,8 +611,8 @@ impl Poller {
                 }
                 Target::Socket { key, .. } => key,
             };
-            let socket = match resolve(key) {
-                Ok(socket) if self.is_socket_of(slot, socket) => socket,
+            let mut socket = match resolve(key) {
+                Ok(socket) if self.is_socket_of(slot, &socket) => socket,
                 // Closed (and maybe its handle reused): no longer ours to watch.
                 _ => {
                     self.remove_slot(slot);
@@ -616,6 +626,7 @@ impl Poller {
             else {
                 continue;
             };
+            self.looks += 1;
             let present = match socket.readiness_for(watch) {
                 Ok(events) => events as i16 & wanted,
                 Err(e) => {
