@@ -120,6 +120,11 @@ typedef unsigned int zmq_fd_t;
 typedef int zmq_fd_t;
 #endif
 
+/*  zmq_ppoll's sigset_t. */
+#if !defined _WIN32
+#include <signal.h>
+#endif
+
 /*  Scatter/gather buffers of zmq_sendiov/zmq_recviov (defined by <sys/uio.h>). */
 struct iovec;
 
@@ -694,6 +699,20 @@ typedef struct zmq_pollitem_t {
     short revents;
 } zmq_pollitem_t;
 
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ One ready entry of the draft poller (`zmq_poller_wait`, `zmq_poller_wait_all`): the
+ socket (NULL for a plain descriptor), the descriptor (-1 for a socket), the user
+ value given when it was added, and the events present.
+ */
+typedef struct zmq_poller_event_t {
+    void *socket;
+    zmq_fd_t fd;
+    void *user_data;
+    short events;
+} zmq_poller_event_t;
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -867,7 +886,159 @@ ZMQ_EXPORT int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 ZMQ_EXPORT const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
+/*
+ `int zmq_poll(zmq_pollitem_t *items, int nitems, long timeout)`.
+
+ # Safety
+ `items` is NULL (only with `nitems` 0) or points to `nitems` writable items, whose
+ sockets are NULL or socket handles used by this thread alone during the call.
+ */
 ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_ppoll(zmq_pollitem_t *items, int nitems, long timeout, const sigset_t
+ *sigmask)`: `zmq_poll` with the thread's signal mask replaced by `sigmask` (when not
+ NULL) while it waits, as pselect(2)/ppoll(2) do.
+
+ # Safety
+ As `zmq_poll`; `sigmask` is NULL or points to a valid `sigset_t`.
+ */
+ZMQ_EXPORT int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout, const sigset_t *sigmask);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `void *zmq_poller_new(void)`.
+
+ # Safety
+ None: takes no pointers.
+ */
+ZMQ_EXPORT void *zmq_poller_new(void);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_destroy(void **poller_p)`: frees the poller and NULLs `*poller_p`.
+
+ # Safety
+ `poller_p` is NULL or points to a writable `void *` holding NULL or a handle from
+ `zmq_poller_new` that is not used afterwards.
+ */
+ZMQ_EXPORT int zmq_poller_destroy(void **poller_p);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_size(void *poller)`: how many sockets and descriptors it holds.
+
+ # Safety
+ `poller` is NULL or a live handle from `zmq_poller_new`.
+ */
+ZMQ_EXPORT int zmq_poller_size(void *poller);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_add(void *poller, void *socket, void *user_data, short events)`:
+ EINVAL if the socket is already in.
+
+ # Safety
+ `poller` is NULL or a live poller; `socket` is NULL or a socket handle, used by this
+ thread alone during the call.
+ */
+ZMQ_EXPORT int zmq_poller_add(void *poller, void *socket, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_modify(void *poller, void *socket, short events)`: EINVAL if the
+ socket is not in.
+
+ # Safety
+ As `zmq_poller_add`.
+ */
+ZMQ_EXPORT int zmq_poller_modify(void *poller, void *socket, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_remove(void *poller, void *socket)`: EINVAL if the socket is not in.
+
+ # Safety
+ As `zmq_poller_add`.
+ */
+ZMQ_EXPORT int zmq_poller_remove(void *poller, void *socket);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events)`:
+ EBADF for -1, EINVAL if the descriptor is already in.
+
+ # Safety
+ `poller` is NULL or a live handle from `zmq_poller_new`.
+ */
+ZMQ_EXPORT int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events)`.
+
+ # Safety
+ `poller` is NULL or a live handle from `zmq_poller_new`.
+ */
+ZMQ_EXPORT int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_remove_fd(void *poller, zmq_fd_t fd)`.
+
+ # Safety
+ `poller` is NULL or a live handle from `zmq_poller_new`.
+ */
+ZMQ_EXPORT int zmq_poller_remove_fd(void *poller, zmq_fd_t fd);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_wait(void *poller, zmq_poller_event_t *event, long timeout)`: the
+ first ready entry; 0 on success. On failure `*event` is cleared (socket NULL,
+ fd -1), as libzmq does.
+
+ # Safety
+ As `zmq_poller_wait_all` with one event.
+ */
+ZMQ_EXPORT int zmq_poller_wait(void *poller, struct zmq_poller_event_t *event, long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_wait_all(void *poller, zmq_poller_event_t *events, int n_events,
+ long timeout)`: waits until entries are ready and fills up to `n_events` of them (in
+ the order they were added), clearing the rest; returns how many. `timeout` in ms:
+ 0 = check once, -1 = forever. EAGAIN when nothing was ready in time.
+
+ # Safety
+ `poller` is NULL or a live poller; `events` is NULL or points to `n_events` writable
+ events; every socket in the poller is used by this thread alone during the call.
+ */
+ZMQ_EXPORT int zmq_poller_wait_all(void *poller, struct zmq_poller_event_t *events, int n_events, long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_poller_fd(void *poller, zmq_fd_t *fd)`: the descriptor that becomes
+ readable when the poller's thread-safe sockets may have events. EINVAL when the
+ poller holds no thread-safe socket (only those have one, as in libzmq).
+
+ # Safety
+ `poller` is NULL or a live poller; `fd` is NULL or points to a writable `zmq_fd_t`.
+ */
+ZMQ_EXPORT int zmq_poller_fd(void *poller, zmq_fd_t *fd);
+#endif
 
 ZMQ_EXPORT int zmq_proxy(void *frontend, void *backend, void *capture);
 

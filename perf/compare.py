@@ -19,8 +19,15 @@ shows the medians and how widely the rounds spread.
 Besides point-to-point throughput and latency, the matrix has PUB fan-out to 1, 8 and
 32 subscribers (pub_thr/sub_thr), one SUB with 10,000 topic subscriptions of which half
 the traffic matches, and a ROUTER with 1,000 DEALER connections (router_conns/
-dealer_conns: time to connect them all, a round trip to each, RSS per connection). A
-run may print several numbers (a "measure" each): each gets its own row.
+dealer_conns: time to connect them all, a round trip to each, RSS per connection), and
+the draft poller holding 1,000 inproc sockets of which one is active (poller_lat: half
+a round trip through zmq_poller_wait_all). A run may print several numbers (a "measure"
+each): each gets its own row.
+
+Draft-API scenarios (the poller) run only on a library that exports the draft API:
+ours always does; Debian's libzmq does not, so its side shows "n/a" unless --libzmq
+names a libzmq built with drafts, e.g. the one scripts/draft-libzmq.sh builds:
+    perf/compare.py --only poller --libzmq "$(scripts/draft-libzmq.sh | tail -1)/libzmq.so.5"
 
 A scenario is a list of commands started together: one for inproc, a local/remote pair
 for tcp and ipc. The first command (the local side, which binds) starts first; the rest
@@ -57,8 +64,12 @@ OUR_LIBZMQ = ROOT / "target" / "release" / "libzmq.so"
 
 # Programs compiled from perf/<name>.c, and those that must not link ZeroMQ.
 PROGRAMS = ["inproc_thr", "inproc_lat", "local_thr", "remote_thr", "local_lat",
-            "remote_lat", "tcp_floor", "pub_thr", "sub_thr", "router_conns", "dealer_conns"]
+            "remote_lat", "tcp_floor", "pub_thr", "sub_thr", "router_conns", "dealer_conns",
+            "poller_lat"]
 NO_ZMQ = {"tcp_floor"}
+# Programs that call the draft API: linked against our library (the installed libzmq
+# has no draft symbols to link to), run only on libraries that export it.
+DRAFT = {"poller_lat"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,7 @@ class Scenario:
     floor: list = None  # a tcp_floor command ("{count}" = floor_count), or None
     floor_count: int = 0
     env: dict = None  # extra environment for every command (e.g. CURVE keys)
+    draft: bool = False  # uses the draft API: runs only on libraries exporting it
 
 
 SIZES = [1, 64, 1024, 65536]
@@ -197,6 +209,11 @@ SCENARIOS = [
                                  ["dealer_conns", "{endpoint}", "1000"]],
              [CONNECT_TIME.at(0, "connect all"), ROUND_TRIP.at(0, "round trip"),
               MEMORY.at(0, "RSS per conn")], 1000, transport="tcp"),
+    # The draft poller with 1,000 inproc PAIR sockets, one of them active: half a round
+    # trip through zmq_poller_wait_all (libzmq 4.3 with drafts: about 400 us here, as it
+    # polls every socket's fd and reads every socket's ZMQ_EVENTS on each wait).
+    Scenario("poller_1k_sockets", [["poller_lat", "1000", "{count}"]], [LATENCY], 10_000,
+             draft=True),
 ]
 
 
@@ -204,15 +221,26 @@ class RunFailed(Exception):
     pass
 
 
-def compile_programs(header_dir: Path, cc: str) -> None:
+def compile_programs(header_dir: Path, cc: str, ours: Path) -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     for name in PROGRAMS:
         libs = [] if name in NO_ZMQ else ["-lzmq", "-lpthread"]
+        if name in DRAFT:
+            # Link to our libzmq.so (soname libzmq.so.5, so LD_LIBRARY_PATH still picks
+            # the library at run time).
+            libs = [f"-L{ours.parent}"] + libs
         cmd = [cc, "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", f"-I{header_dir}",
                "-o", str(BUILD / name), str(PERF / f"{name}.c")] + libs
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
             sys.exit(f"compiling {name} failed:\n{' '.join(cmd)}\n{result.stderr}")
+
+
+def exports_draft_api(library: Path) -> bool:
+    """Whether `library` defines the draft API's symbols (zmq_poller_new stands for it)."""
+    out = subprocess.run(["nm", "-D", "--defined-only", str(library)],
+                         capture_output=True, text=True).stdout
+    return re.search(r" T zmq_poller_new$", out, re.M) is not None
 
 
 def library_dir(label: str, library: Path) -> Path:
@@ -399,7 +427,7 @@ def main() -> None:
         print(f"{NO_MATPLOTLIB}; the table is printed as usual", file=sys.stderr)
 
     header_dir = ROOT / "include" if args.header == "ours" else Path("/usr/include")
-    compile_programs(header_dir, os.environ.get("CC", "cc"))
+    compile_programs(header_dir, os.environ.get("CC", "cc"), args.ours)
     envs = []
     for label, path in zip(labels, paths):
         lib_dir = library_dir(label, path)
@@ -409,12 +437,13 @@ def main() -> None:
     scenarios = [s for s in SCENARIOS if not args.only or any(o in s.name for o in args.only)]
     if not scenarios:
         sys.exit("no scenario matches --only")
+    drafts = [exports_draft_api(path) for path in paths]
     endpoints = Endpoints()
     rows, failures = [], []
     try:
         for sc in scenarios:
             rows += run_scenario(sc, args, rounds, divisor, labels, envs, endpoints,
-                                 failures)
+                                 failures, drafts)
     finally:
         endpoints.close()
 
@@ -435,6 +464,10 @@ def main() -> None:
             print(f"\nchart written to {args.chart}")
         else:
             print(f"\n{NO_MATPLOTLIB}; no chart written", file=sys.stderr)
+    for label, has in zip(labels, drafts):
+        if not has and any(sc.draft for sc in scenarios):
+            print(f"\nn/a: {label} has no draft API (built without ENABLE_DRAFTS); "
+                  f"the draft scenarios ran only on the other side.")
     if failures:
         print("\nFailed runs:")
         for f in failures:
@@ -449,6 +482,7 @@ class Row:
     measure: Measure
     runs: list  # [A's values, B's values], None for a side that failed
     floors: list
+    not_applicable: tuple = (False, False)  # a side that cannot run it (no draft API)
 
     def median(self, side: int):
         values = self.runs[side]
@@ -472,19 +506,21 @@ class Row:
             better = self.measure.higher_is_better
             of = "-" if b is None else f"{100 * (b / floor if better else floor / b):.0f}%"
             floor_cells = [fmt(floor), of]
-        return ([f"{self.name} [{self.measure.unit}]", fmt(a), fmt(b),
+        sides = ["n/a" if self.not_applicable[i] else fmt(v) for i, v in enumerate((a, b))]
+        return ([f"{self.name} [{self.measure.unit}]", sides[0], sides[1],
                  "-" if ratio is None else f"{ratio:.2f}"]
                 + [spread(r) if r else "-" for r in self.runs] + floor_cells)
 
 
 def run_scenario(sc: Scenario, args, rounds: int, divisor: int, labels: list,
-                 envs: list, endpoints: Endpoints, failures: list) -> list:
+                 envs: list, endpoints: Endpoints, failures: list, drafts: list) -> list:
     """Runs `sc` for `rounds` alternating rounds; one Row per measure."""
     count = str(max(1, sc.count // divisor))
     floor_count = str(max(1, sc.floor_count // divisor))
     results = [[], []]  # per side, per round: the values of sc.measures
     floors = []
-    failed = [False, False]
+    not_applicable = tuple(sc.draft and not drafts[side] for side in (0, 1))
+    failed = list(not_applicable)
     use_floor = sc.floor is not None and not args.no_floor
     for r in range(rounds):
         shown = []
@@ -533,7 +569,7 @@ def run_scenario(sc: Scenario, args, rounds: int, divisor: int, labels: list,
     for k, measure in enumerate(sc.measures):
         runs = [None if failed[side] else [v[k] for v in results[side]] for side in (0, 1)]
         name = f"{sc.name}, {measure.label}" if measure.label else sc.name
-        rows.append(Row(name, measure, runs, floors if k == 0 else []))
+        rows.append(Row(name, measure, runs, floors if k == 0 else [], not_applicable))
     return rows
 
 

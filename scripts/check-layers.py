@@ -29,7 +29,7 @@ IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 LAYERS = [
     ("C ABI", ["ffi"]),
     ("API over sockets", ["ctx", "proxy"]),
-    ("sockets and the small API", ["socket", "poll", "timers", "atomic_counter", "curve"]),
+    ("sockets and the small API", ["socket", "poll", "poller", "timers", "atomic_counter", "curve"]),
     ("context state", ["ctx_inner"]),
     ("I/O threads", ["io"]),
     ("transports", ["transport"]),

@@ -39,6 +39,8 @@ pub mod pipe;
 /// cbindgen:ignore
 pub mod poll;
 /// cbindgen:ignore
+pub mod poller;
+/// cbindgen:ignore
 pub mod proxy;
 /// cbindgen:ignore
 pub mod routing;

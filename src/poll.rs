@@ -1,7 +1,9 @@
-//! `zmq_poll`: waits until sockets or plain file descriptors are ready. A socket is
-//! asked for its `ZMQ_EVENTS`; while nothing is ready the thread sleeps in poll(2) on the
-//! sockets' mailbox fds and the plain fds, with libzmq's timeout rules (0 = check once,
-//! negative = forever, else milliseconds).
+//! `zmq_poll` and `zmq_ppoll`: waits until sockets or plain file descriptors are ready.
+//! A socket is asked for its `ZMQ_EVENTS`; while nothing is ready the thread sleeps in
+//! ppoll(2) on the sockets' mailbox fds and the plain fds, with libzmq's timeout rules
+//! (0 = check once, negative = forever, else milliseconds). `zmq_ppoll`'s signal mask
+//! is in force during each sleep (ppoll(2) swaps it atomically), so a signal it
+//! unblocks interrupts the wait with EINTR and cannot slip in just before it.
 
 use crate::constants::*;
 use crate::error::{Error, Result};
@@ -18,10 +20,12 @@ pub struct PollEntry {
 }
 
 /// Polls `entries`; `socket_events(i)` returns the `ZMQ_EVENTS` of socket entry `i`.
-/// Returns how many entries have events.
+/// With `sigmask`, the thread's signal mask is that set while it waits. Returns how
+/// many entries have events.
 pub fn poll(
     entries: &mut [PollEntry],
     timeout_ms: i64,
+    sigmask: Option<&libc::sigset_t>,
     mut socket_events: impl FnMut(usize) -> Result<i32>,
 ) -> Result<usize> {
     if entries.is_empty() {
@@ -58,21 +62,31 @@ pub fn poll(
         .collect();
     let mut first_pass = true;
     loop {
-        let wait_ms: libc::c_int = if first_pass {
-            0
+        let wait = if first_pass {
+            Some(Duration::ZERO)
         } else {
             match deadline {
-                None if timeout_ms < 0 => -1,
-                None => 0,
-                Some(d) => d
-                    .saturating_duration_since(Instant::now())
-                    .as_millis()
-                    .min(i32::MAX as u128) as libc::c_int,
+                None if timeout_ms < 0 => None,
+                None => Some(Duration::ZERO),
+                Some(d) => Some(d.saturating_duration_since(Instant::now())),
             }
         };
-        // SAFETY: pollfds is a live array of pollfd of the given length.
-        let rc =
-            unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, wait_ms) };
+        let timespec = wait.map(|w| libc::timespec {
+            tv_sec: w.as_secs().min(i32::MAX as u64) as libc::time_t,
+            tv_nsec: libc::c_long::from(w.subsec_nanos() as i32),
+        });
+        // SAFETY: pollfds is a live array of pollfd of the given length; the timeout
+        // and the mask are NULL or point to live values for the call.
+        let rc = unsafe {
+            libc::ppoll(
+                pollfds.as_mut_ptr(),
+                pollfds.len() as libc::nfds_t,
+                timespec
+                    .as_ref()
+                    .map_or(std::ptr::null(), |t| t as *const _),
+                sigmask.map_or(std::ptr::null(), |m| m as *const _),
+            )
+        };
         if rc < 0 {
             let e = std::io::Error::last_os_error();
             return Err(if e.raw_os_error() == Some(libc::EINTR) {

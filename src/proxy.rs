@@ -151,7 +151,7 @@ impl Proxy<'_> {
             });
         }
         let has_backend = self.backend.is_some();
-        poll(&mut entries, -1, |i| {
+        poll(&mut entries, -1, None, |i| {
             if i == control_index {
                 return self.control.as_deref_mut().map_or(Ok(0), |c| c.events());
             }

@@ -12,11 +12,12 @@
 //!
 //! Usage mirrors libtest: `cargo test --test c_api -- [FILTER...]` runs the tests whose
 //! name contains any FILTER (`--exact` makes the match exact, `--list` only lists).
-//! * `ZMQ_C_TESTS_SYSTEM=1` with `ZMQ_C_TESTS_LIBDIR=<dir>` (and `ZMQ_C_TESTS_INCDIR=<dir>`
-//!   for its `zmq.h`): against another libzmq build, e.g. one made with
-//!   `-DENABLE_DRAFTS=ON` (Debian's is built without drafts). The `test_draft_*`
-//!   programs need the draft API, so in system mode they run only with such a build and
-//!   are reported skipped otherwise.
+//! * `ZMQ_C_TESTS_LIBDIR=<dir>` (and `ZMQ_C_TESTS_INCDIR=<dir>` for its `zmq.h`, by
+//!   default `<dir>/../include` when it has one): against another libzmq build, e.g. the
+//!   one `scripts/draft-libzmq.sh` makes with `-DENABLE_DRAFTS=ON` (Debian's is built
+//!   without drafts): `ZMQ_C_TESTS_LIBDIR=$(scripts/draft-libzmq.sh | tail -1)`. Tests
+//!   that use the draft API (`test_draft_*`, or any defining `ZMQ_BUILD_DRAFT_API`) run
+//!   only against ours or such a build, and are reported skipped otherwise.
 //!
 //! Environment: `ZMQ_C_TESTS_JOBS` (default 4 programs at once), `ZMQ_C_TESTS_TIMEOUT`
 //! (seconds per program, default 60), `CC`/`CFLAGS` as understood by the `cc` crate.
@@ -103,7 +104,15 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let system = std::env::var_os("ZMQ_C_TESTS_SYSTEM").is_some_and(|v| !v.is_empty() && v != "0");
+    let env_dir = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    // A libzmq of one's own (ZMQ_C_TESTS_LIBDIR) is system mode against that library.
+    let other_lib = env_dir("ZMQ_C_TESTS_LIBDIR");
+    let system = other_lib.is_some()
+        || std::env::var_os("ZMQ_C_TESTS_SYSTEM").is_some_and(|v| !v.is_empty() && v != "0");
 
     // target/<profile>/deps/c_api-HASH -> target/<profile>
     let exe = std::env::current_exe().expect("current_exe");
@@ -112,23 +121,24 @@ fn main() -> ExitCode {
         profile_dir.pop();
     }
     let target_dir = profile_dir.parent().unwrap_or(&profile_dir).to_path_buf();
-    let out_dir = target_dir
-        .join("c-tests")
-        .join(if system { "system" } else { "ours" });
+    let out_dir = target_dir.join("c-tests").join(match (&other_lib, system) {
+        (Some(_), _) => "libdir",
+        (None, true) => "system",
+        (None, false) => "ours",
+    });
     if let Err(e) = fs::create_dir_all(&out_dir) {
         eprintln!("c_api: cannot create {}: {e}", out_dir.display());
         return ExitCode::FAILURE;
     }
 
-    let env_dir = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
     let (lib_dir, include_dir);
     if system {
-        lib_dir = env_dir("ZMQ_C_TESTS_LIBDIR");
-        include_dir = env_dir("ZMQ_C_TESTS_INCDIR");
+        // The header next to the library's build (`<dir>/../include`) unless named.
+        include_dir = env_dir("ZMQ_C_TESTS_INCDIR").or_else(|| {
+            let guess = other_lib.as_ref()?.parent()?.join("include");
+            guess.join("zmq.h").exists().then_some(guess)
+        });
+        lib_dir = other_lib;
     } else {
         let header = manifest_dir.join("include").join("zmq.h");
         if !header.exists() {
@@ -300,11 +310,19 @@ fn clone_command(c: &Command) -> Command {
     n
 }
 
+/// Whether a test source defines `ZMQ_BUILD_DRAFT_API` (uses the draft API).
+fn uses_draft_api(src: &std::path::Path) -> bool {
+    fs::read_to_string(src).is_ok_and(|text| {
+        text.lines()
+            .any(|l| l.trim_start().starts_with("#define ZMQ_BUILD_DRAFT_API"))
+    })
+}
+
 fn run_one(cfg: &Config, name: &str) -> Outcome {
-    if name.starts_with("test_draft_") && !cfg.drafts {
+    let src = cfg.manifest_dir.join("c-tests").join(format!("{name}.c"));
+    if !cfg.drafts && (name.starts_with("test_draft_") || uses_draft_api(&src)) {
         return Outcome::Skipped("needs a libzmq with drafts: ZMQ_C_TESTS_LIBDIR");
     }
-    let src = cfg.manifest_dir.join("c-tests").join(format!("{name}.c"));
     let bin = cfg.out_dir.join(name);
     let _ = fs::remove_file(&bin);
 

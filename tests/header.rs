@@ -254,7 +254,12 @@ fn shared_macros_have_libzmq_values() {
     let mut problems = Vec::new();
     for (label, defines) in [
         ("stable", &[][..]),
-        ("draft", &["-DZMQ_BUILD_DRAFT_API"][..]),
+        // zmq_ppoll's sigset_t is POSIX: strict ISO C needs it asked for, with libzmq
+        // 4.3.5's header as with ours.
+        (
+            "draft",
+            &["-DZMQ_BUILD_DRAFT_API", "-D_POSIX_C_SOURCE=200809L"][..],
+        ),
     ] {
         let theirs_macros = macros_of(system, defines);
         let ours_macros = macros_of(&ours, defines);
@@ -359,6 +364,59 @@ fn c_types_have_libzmq_layout() {
     );
     let exe = compile_c(&dir, "layout", &src, &[]);
     run(&exe);
+}
+
+/// The draft poller and `zmq_ppoll` are declared under `ZMQ_BUILD_DRAFT_API` with
+/// libzmq 4.3.5's signatures and `zmq_poller_event_t` has its layout; without the
+/// macro none of them is visible.
+#[test]
+fn draft_poller_is_declared_as_in_libzmq() {
+    let dir = scratch("draft-poller");
+    let header = committed_header();
+    let src = format!(
+        "#define _POSIX_C_SOURCE 200809L\n#include <stddef.h>\n#include \"{}\"\n\
+         #ifndef ZMQ_HAVE_POLLER\n#error ZMQ_HAVE_POLLER\n#endif\n\
+         _Static_assert(offsetof(zmq_poller_event_t, socket) == 0, \"socket\");\n\
+         _Static_assert(offsetof(zmq_poller_event_t, fd) == sizeof(void *), \"fd\");\n\
+         _Static_assert(offsetof(zmq_poller_event_t, user_data) == 2 * sizeof(void *), \"ud\");\n\
+         _Static_assert(offsetof(zmq_poller_event_t, events) == 3 * sizeof(void *), \"ev\");\n\
+         _Static_assert(sizeof(zmq_poller_event_t) == 4 * sizeof(void *), \"size\");\n\
+         int main(void) {{\n\
+             void *(*new_)(void) = zmq_poller_new;\n\
+             int (*destroy)(void **) = zmq_poller_destroy;\n\
+             int (*size)(void *) = zmq_poller_size;\n\
+             int (*add)(void *, void *, void *, short) = zmq_poller_add;\n\
+             int (*modify)(void *, void *, short) = zmq_poller_modify;\n\
+             int (*remove_)(void *, void *) = zmq_poller_remove;\n\
+             int (*wait)(void *, zmq_poller_event_t *, long) = zmq_poller_wait;\n\
+             int (*wait_all)(void *, zmq_poller_event_t *, int, long) = zmq_poller_wait_all;\n\
+             int (*fd)(void *, zmq_fd_t *) = zmq_poller_fd;\n\
+             int (*add_fd)(void *, zmq_fd_t, void *, short) = zmq_poller_add_fd;\n\
+             int (*modify_fd)(void *, zmq_fd_t, short) = zmq_poller_modify_fd;\n\
+             int (*remove_fd)(void *, zmq_fd_t) = zmq_poller_remove_fd;\n\
+             int (*ppoll)(zmq_pollitem_t *, int, long, const sigset_t *) = zmq_ppoll;\n\
+             return !new_ + !destroy + !size + !add + !modify + !remove_ + !wait + !wait_all\n\
+                 + !fd + !add_fd + !modify_fd + !remove_fd + !ppoll;\n\
+         }}\n",
+        header.display()
+    );
+    // Compiled only (the functions are not linked here): the declarations must match.
+    let src_path = dir.join("draft.c");
+    fs::write(&src_path, &src).expect("write C source");
+    for (defines, must_compile) in [(&["-DZMQ_BUILD_DRAFT_API"][..], true), (&[][..], false)] {
+        let out = Command::new(cc())
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"])
+            .args(defines)
+            .arg(&src_path)
+            .output()
+            .expect("run the C compiler");
+        assert_eq!(
+            out.status.success(),
+            must_compile,
+            "with {defines:?}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// The header is usable from C++ (cpp_compat) when a C++ compiler is present.

@@ -1,7 +1,7 @@
 //! Handles given to C. Every object a C program holds a `void *` to (context, socket,
-//! timer set, atomic counter, thread, stopwatch) lives in a `Handle<T>`, and this file
-//! is the only place that allocates one, checks one or takes an object back. The draft
-//! poller joins by being one more line of the `kinds!` table.
+//! timer set, atomic counter, thread, stopwatch, draft poller) lives in a `Handle<T>`,
+//! and this file is the only place that allocates one, checks one or takes an object
+//! back. A new kind is one more line of the `kinds!` table.
 //!
 //! One lifetime policy for every kind:
 //! * A handle starts with a tag word: the kind's `LIVE` tag while C holds the object,
@@ -33,6 +33,7 @@
 //! reused names the newer object of the same kind; and an object must not be destroyed
 //! while another thread is inside a call on it.
 
+use super::poller::PollerHandle;
 use super::thread::{AppThread, Stopwatch};
 use super::timers::TimerSet;
 use crate::atomic_counter::AtomicCounter;
@@ -163,6 +164,7 @@ kinds! {
     AtomicCounter => 0xC04E_7E12, Error::Fault;
     AppThread => 0x7EAD_0001, Error::Fault;
     Stopwatch => 0x5700_3A7C, Error::Fault;
+    PollerHandle => 0xCAFE_BABE, Error::Fault;
 }
 
 const fn all_distinct(tags: &[u32]) -> bool {

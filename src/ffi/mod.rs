@@ -20,6 +20,7 @@ pub mod handles;
 pub mod info;
 pub mod msg;
 pub mod poll;
+pub mod poller;
 pub mod proxy;
 pub mod socket;
 pub mod thread;

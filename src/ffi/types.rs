@@ -39,6 +39,21 @@ pub struct zmq_pollitem_t {
 
 const _: () = assert!(core::mem::size_of::<zmq_pollitem_t>() == 16);
 
+/// One ready entry of the draft poller (`zmq_poller_wait`, `zmq_poller_wait_all`): the
+/// socket (NULL for a plain descriptor), the descriptor (-1 for a socket), the user
+/// value given when it was added, and the events present.
+#[cfg(zmq_draft_api)]
+#[repr(C)]
+pub struct zmq_poller_event_t {
+    pub socket: *mut c_void,
+    pub fd: zmq_fd_t,
+    pub user_data: *mut c_void,
+    pub events: c_short,
+}
+
+#[cfg(zmq_draft_api)]
+const _: () = assert!(core::mem::size_of::<zmq_poller_event_t>() == 32);
+
 /// Releases the data given to `zmq_msg_init_data`, called once with `(data, hint)`.
 /// In C this is a function type (`typedef void(zmq_free_fn)(void*, void*)`), so that
 /// callers can write `zmq_free_fn *`; a parameter of that type is a pointer in both.

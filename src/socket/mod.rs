@@ -20,6 +20,7 @@ mod router;
 mod scatter_gather;
 mod server;
 pub mod thread_safe;
+pub(crate) mod watchers;
 mod xpub;
 mod xsub;
 
@@ -40,6 +41,7 @@ use pattern::Pattern;
 use std::os::unix::io::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use watchers::{Watch, Watchers};
 
 pub struct Socket {
     id: u64,
@@ -57,6 +59,9 @@ pub struct Socket {
     /// Listeners and sessions on I/O threads, for unbind/disconnect and close.
     net: Vec<NetObject>,
     monitor: SharedMonitor,
+    /// The draft pollers watching this socket; every call of the application notes a
+    /// use for them (`watchers.rs`).
+    watchers: Watchers,
 }
 
 /// A listener or connecting session this socket started on an I/O thread.
@@ -131,6 +136,7 @@ impl Socket {
             bound: Vec::new(),
             net: Vec::new(),
             monitor: SharedMonitor::default(),
+            watchers: Watchers::default(),
         }
     }
 
@@ -181,6 +187,7 @@ impl Socket {
     /// Sends one frame (`ZMQ_SNDMORE` in `flags` marks more to follow). On success the
     /// message is taken (left empty); on failure it is left as it was.
     pub fn send(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
+        self.watchers.note_use();
         match self.send_now(msg, flags) {
             Err(Error::Again) => {}
             other => return other,
@@ -231,6 +238,7 @@ impl Socket {
 
     /// Receives one frame.
     pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        self.watchers.note_use();
         match self.recv_now() {
             Err(Error::Again) => {}
             other => return other,
@@ -403,6 +411,7 @@ impl Socket {
     }
 
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        self.watchers.note_use();
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
@@ -469,6 +478,7 @@ impl Socket {
     }
 
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        self.watchers.note_use();
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
@@ -525,6 +535,7 @@ impl Socket {
     /// `zmq_unbind` and `zmq_disconnect` (libzmq treats them alike): forgets a bound
     /// inproc name, or closes the pipes this socket connected to the endpoint.
     pub fn term_endpoint(&mut self, endpoint: &str) -> Result<()> {
+        self.watchers.note_use();
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         match Endpoint::parse_for(endpoint, self.options.socket_type)? {
@@ -587,6 +598,7 @@ impl Socket {
     /// Sets an option; `None` is a NULL value pointer with length 0, which some options
     /// treat differently from an empty value (as libzmq does).
     pub fn setsockopt(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
+        self.watchers.note_use();
         self.check_alive()?;
         match self
             .pattern
@@ -625,6 +637,7 @@ impl Socket {
 
     /// Writes the option into `out`; returns the length to report.
     pub fn getsockopt(&mut self, option: i32, out: &mut [u8]) -> Result<usize> {
+        self.watchers.note_use();
         self.check_alive()?;
         match option {
             ZMQ_RCVMORE => put_int_or_larger(out, i32::from(self.rcvmore)),
@@ -643,6 +656,23 @@ impl Socket {
 
     /// `ZMQ_EVENTS`: processes pending commands, then reports POLLIN/POLLOUT.
     pub fn events(&mut self) -> Result<i32> {
+        self.watchers.note_use();
+        self.readiness()
+    }
+
+    /// `ZMQ_EVENTS` for a draft poller watching the socket through `looker`: a use for
+    /// every other poller watching it, not for `looker` itself.
+    pub(crate) fn readiness_for(&mut self, looker: &Watch) -> Result<i32> {
+        self.watchers.note_use_except(Some(looker));
+        self.readiness()
+    }
+
+    /// Registers a draft poller's watch (`watchers.rs`).
+    pub(crate) fn watch(&mut self, watch: Arc<Watch>) {
+        self.watchers.add(watch);
+    }
+
+    fn readiness(&mut self) -> Result<i32> {
         self.process_commands(Some(Duration::ZERO))?;
         let mut events = 0;
         if self.pattern.has_out(&mut self.pipes) {
@@ -657,6 +687,7 @@ impl Socket {
 
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
+        self.watchers.note_use();
         self.check_alive()?;
         if let Some(endpoint) = endpoint {
             // libzmq checks the transport against the socket type here too.
@@ -723,8 +754,9 @@ impl Socket {
 impl Drop for Socket {
     fn drop(&mut self) {
         // Threads waiting on a thread-safe socket without its lock look again, and find
-        // it closed.
+        // it closed; pollers watching it look again, and find it gone.
         self.mailbox.wake_all();
+        self.watchers.note_use();
         // Listeners and sessions close on their I/O threads, lingering as configured.
         for n in std::mem::take(&mut self.net) {
             n.close(self.options.linger, false, &self.monitor);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the cppzmq programs (Debian's header-only cppzmq-dev) against OUR include/zmq.h
 # (our include dir comes first, so zmq.hpp's #include <zmq.h> finds ours), links them to
-# our library and runs them; checks with readelf/ldd which libzmq they load.
+# our library and runs them; checks with readelf/ldd which libzmq they load. poller.cpp
+# is compiled with ZMQ_BUILD_DRAFT_API (cppzmq's poller_t/active_poller_t exist only
+# then), which also makes zmq.hpp use the draft message and group functions.
 #   run.sh ROOT LIBDIR    ROOT: the repository, LIBDIR: holds our libzmq.so.5
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -10,14 +12,29 @@ libdir="$(cd "${2:?usage: run.sh ROOT LIBDIR}" && pwd)"
 out="$(mktemp -d "${TMPDIR:-/tmp}/zmq-cpp.XXXXXX")"
 trap 'rm -rf "$out"' EXIT
 failed=()
-for prog in reqrep pubsub; do
+for prog in reqrep pubsub poller; do
     printf '== cppzmq %s\n' "$prog"
+    defines=()
+    if [ "$prog" = poller ]; then
+        defines=(-DZMQ_BUILD_DRAFT_API)
+        # With drafts, zmq.hpp's message and socket classes call these too; until our
+        # zmq.h declares them all, the program cannot compile: say so, do not fail.
+        missing=()
+        for fn in zmq_msg_routing_id zmq_msg_set_routing_id zmq_msg_group zmq_msg_set_group \
+                  zmq_join zmq_leave; do
+            grep -q "ZMQ_EXPORT [^(]*\b$fn(" "$root/include/zmq.h" || missing+=("$fn")
+        done
+        if [ ${#missing[@]} -gt 0 ]; then
+            echo "   SKIP: our zmq.h does not declare ${missing[*]} yet (draft functions zmq.hpp uses)"
+            continue
+        fi
+    fi
     # Prove which zmq.h the compiler uses.
-    hdr="$(${CXX:-c++} -std=c++17 -I "$root/include" -M "$here/$prog.cpp" | tr ' \\' '\n\n' | grep '/zmq\.h$' | head -1)"
+    hdr="$(${CXX:-c++} -std=c++17 "${defines[@]}" -I "$root/include" -M "$here/$prog.cpp" | tr ' \\' '\n\n' | grep '/zmq\.h$' | head -1)"
     if [ "$(readlink -f "$hdr")" != "$(readlink -f "$root/include/zmq.h")" ]; then
         echo "   FAIL: compiled with $hdr, not our include/zmq.h"; failed+=("$prog-header"); continue
     fi
-    if ! ${CXX:-c++} -std=c++17 -Wall -Wextra -Werror -I "$root/include" -o "$out/$prog" \
+    if ! ${CXX:-c++} -std=c++17 -Wall -Wextra -Werror "${defines[@]}" -I "$root/include" -o "$out/$prog" \
         "$here/$prog.cpp" -L "$libdir" -lzmq -lpthread; then
         echo "   FAIL: build"; failed+=("$prog-build"); continue
     fi
