@@ -1095,6 +1095,20 @@ ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
+ Draft: a DISH joins a group (ENOTSUP for other socket types).
+ */
+ZMQ_EXPORT int zmq_join(void *s, const char *group_);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ Draft: a DISH leaves a group it joined.
+ */
+ZMQ_EXPORT int zmq_leave(void *s, const char *group_);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
  Draft: whether a ROUTER's peer can take a message now (ZMQ_POLLOUT) or not (0).
  */
 ZMQ_EXPORT int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);

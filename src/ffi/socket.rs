@@ -395,6 +395,41 @@ pub unsafe extern "C" fn zmq_connect_peer(s_: *mut c_void, addr_: *const c_char)
     .0
 }
 
+/// A group argument of `zmq_join`/`zmq_leave` as bytes; EINVAL for NULL.
+unsafe fn group_arg<'a>(group: *const c_char) -> Result<&'a [u8]> {
+    if group.is_null() {
+        return Err(Error::Inval);
+    }
+    // SAFETY: non-NULL, and the caller passes a NUL-terminated string.
+    Ok(unsafe { CStr::from_ptr(group) }.to_bytes())
+}
+
+/// Draft: a DISH joins a group (ENOTSUP for other socket types).
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
+        // SAFETY: `group` is NULL or a NUL-terminated string by contract.
+        socket.join(unsafe { group_arg(group)? })?;
+        Ok(0)
+    })
+}
+
+/// Draft: a DISH leaves a group it joined.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
+    guard(|| {
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
+        // SAFETY: `group` is NULL or a NUL-terminated string by contract.
+        socket.leave(unsafe { group_arg(group)? })?;
+        Ok(0)
+    })
+}
+
 /// Draft: whether a ROUTER's peer can take a message now (ZMQ_POLLOUT) or not (0).
 #[cfg(zmq_draft_api)]
 #[no_mangle]

@@ -46,6 +46,10 @@ impl Metadata {
     pub fn is_empty(&self) -> bool {
         self.properties.is_empty()
     }
+
+    pub fn len(&self) -> usize {
+        self.properties.len()
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,10 @@ pub mod flags {
     pub const SUBSCRIBE: u8 = 0x04;
     /// An unsubscription (body = topic).
     pub const CANCEL: u8 = 0x08;
+    /// A DISH joined a group (body = group) travelling to a RADIO.
+    pub const JOIN: u8 = 0x10;
+    /// A DISH left a group (body = group).
+    pub const LEAVE: u8 = 0x20;
 }
 
 #[derive(Clone, Copy)]
@@ -413,6 +417,20 @@ impl Msg {
         properties.insert(GROUP_PROPERTY, group);
         self.metadata = Some(SharedMetadata::new(properties));
         Ok(())
+    }
+
+    /// Drops the message's properties except its group (what RADIO sends with).
+    pub fn keep_only_group(&mut self) {
+        let Some(metadata) = self.metadata.take() else {
+            return;
+        };
+        if let Some(group) = metadata.get(GROUP_PROPERTY) {
+            if metadata.len() == 1 {
+                self.metadata = Some(metadata);
+            } else {
+                let _ = self.set_group(group.to_bytes());
+            }
+        }
     }
 
     /// Checks that `storage` holds a live message (libzmq's `msg_t::check`).

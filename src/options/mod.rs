@@ -26,7 +26,7 @@ pub use codec::{
 };
 pub use curve_key::{get_curve_key, CurveKey, KEY_SIZE, KEY_SIZE_Z85};
 
-use crate::constants::{ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
+use crate::constants::{ZMQ_DISH, ZMQ_NULL, ZMQ_SUB, ZMQ_XSUB};
 
 /// Every generic socket option, typed, with libzmq 4.3.5's default. Durations are in
 /// milliseconds and `-1` means "infinite"/"OS default" where libzmq says so. Strings
@@ -199,8 +199,9 @@ impl Options {
             sndbuf: -1,
             rcvbuf: -1,
             tos: 0,
-            // SUB and XSUB do not linger: pending subscriptions are not worth waiting for.
-            linger: if matches!(socket_type, ZMQ_SUB | ZMQ_XSUB) {
+            // SUB, XSUB and DISH do not linger: pending subscriptions are not worth
+            // waiting for.
+            linger: if matches!(socket_type, ZMQ_SUB | ZMQ_XSUB | ZMQ_DISH) {
                 0
             } else {
                 -1

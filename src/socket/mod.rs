@@ -15,6 +15,7 @@ pub(crate) mod monitor;
 mod pair;
 mod pattern;
 mod pipeline;
+mod radio_dish;
 mod reqrep;
 mod router;
 mod scatter_gather;
@@ -209,7 +210,11 @@ impl Socket {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
         msg.set_more(flags & ZMQ_SNDMORE != 0);
-        msg.set_metadata(None);
+        if self.pattern.sends_groups() {
+            msg.keep_only_group();
+        } else {
+            msg.set_metadata(None);
+        }
         self.try_send(msg)
     }
 
@@ -740,6 +745,20 @@ impl Socket {
         }
         self.connect(endpoint?)?;
         self.pattern.last_peer_id().ok_or(Error::NotSup)
+    }
+
+    /// `zmq_join` (DISH only; ENOTSUP for other types).
+    pub fn join(&mut self, group: &[u8]) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.pattern.join(&mut self.pipes, group)
+    }
+
+    /// `zmq_leave` (DISH only).
+    pub fn leave(&mut self, group: &[u8]) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.pattern.leave(&mut self.pipes, group)
     }
 
     /// `zmq_socket_get_peer_state` (ROUTER only): ZMQ_POLLOUT when the peer can take a

@@ -6,6 +6,7 @@ use super::client::Client;
 use super::dealer::Dealer;
 use super::pair::Pair;
 use super::pipeline::{Pull, Push};
+use super::radio_dish::{Dish, Radio};
 use super::reqrep::{Rep, Req};
 use super::router::Router;
 use super::scatter_gather::{Gather, Scatter};
@@ -32,7 +33,7 @@ pub enum Pattern {
     XSub(XSub),
     /// STREAM: raw peers addressed by generated ids, as a ROUTER in raw mode.
     Stream(Router),
-    // The draft types, all thread-safe (RADIO, DISH and DGRAM will join them).
+    // The draft types, all thread-safe (DGRAM, with the udp transport, will join them).
     Server(Server),
     Client(Client),
     Scatter(Scatter),
@@ -40,6 +41,8 @@ pub enum Pattern {
     /// PEER: a SERVER that can connect and tell the id of the peer it connected to.
     Peer(Server),
     Channel(Channel),
+    Radio(Radio),
+    Dish(Dish),
 }
 
 impl Pattern {
@@ -64,7 +67,9 @@ impl Pattern {
             ZMQ_GATHER => Pattern::Gather(Gather::default()),
             ZMQ_PEER => Pattern::Peer(Server::default()),
             ZMQ_CHANNEL => Pattern::Channel(Channel::default()),
-            // RADIO, DISH and DGRAM (with the udp transport) are not built yet.
+            ZMQ_RADIO => Pattern::Radio(Radio::default()),
+            ZMQ_DISH => Pattern::Dish(Dish::default()),
+            // DGRAM (with the udp transport) is not built yet.
             _ => return Err(Error::Inval),
         })
     }
@@ -102,6 +107,27 @@ impl Pattern {
         }
     }
 
+    /// `zmq_join`: DISH only (ENOTSUP elsewhere, as libzmq).
+    pub fn join(&mut self, pipes: &mut Pipes, group: &[u8]) -> Result<()> {
+        match self {
+            Pattern::Dish(d) => d.join(pipes, group),
+            _ => Err(Error::NotSup),
+        }
+    }
+
+    /// `zmq_leave`: DISH only.
+    pub fn leave(&mut self, pipes: &mut Pipes, group: &[u8]) -> Result<()> {
+        match self {
+            Pattern::Dish(d) => d.leave(pipes, group),
+            _ => Err(Error::NotSup),
+        }
+    }
+
+    /// RADIO: the group must survive `Socket::send` clearing the message's properties.
+    pub fn sends_groups(&self) -> bool {
+        matches!(self, Pattern::Radio(_))
+    }
+
     /// Whether peers must tell this socket their routing id (first message of a pipe).
     pub fn receives_routing_id(&self) -> bool {
         matches!(
@@ -134,6 +160,8 @@ impl Pattern {
             Pattern::Scatter(s) => s.attach(key),
             Pattern::Gather(g) => g.attach(key),
             Pattern::Channel(c) => c.attach(pipes, key),
+            Pattern::Radio(r) => r.attach(pipes, key),
+            Pattern::Dish(d) => d.attach(pipes, key),
         }
     }
 
@@ -153,6 +181,8 @@ impl Pattern {
             Pattern::Scatter(s) => s.pipe_terminated(key),
             Pattern::Gather(g) => g.pipe_terminated(key),
             Pattern::Channel(c) => c.pipe_terminated(key),
+            Pattern::Radio(r) => r.pipe_terminated(key),
+            Pattern::Dish(d) => d.pipe_terminated(key),
         }
     }
 
@@ -169,6 +199,8 @@ impl Pattern {
             Pattern::Rep(r) => r.router.read_activated(pipes, key),
             Pattern::Router(r) | Pattern::Stream(r) => r.read_activated(pipes, key),
             Pattern::Pull(p) => p.read_activated(key),
+            Pattern::Radio(r) => r.read_activated(pipes, key),
+            Pattern::Dish(d) => d.read_activated(key),
         }
     }
 
@@ -179,8 +211,10 @@ impl Pattern {
 
     /// A subscriber's connection came back: resend its subscriptions on that pipe.
     pub fn hiccup(&mut self, pipes: &mut Pipes, key: PipeKey) {
-        if let Pattern::Sub(s) | Pattern::XSub(s) = self {
-            s.resend_subscriptions(pipes, key);
+        match self {
+            Pattern::Sub(s) | Pattern::XSub(s) => s.resend_subscriptions(pipes, key),
+            Pattern::Dish(d) => d.send_joins(pipes, key),
+            _ => {}
         }
     }
 
@@ -193,6 +227,8 @@ impl Pattern {
             Pattern::Push(p) => p.write_activated(key),
             Pattern::Client(c) => c.write_activated(key),
             Pattern::Scatter(s) => s.write_activated(key),
+            Pattern::Radio(r) => r.write_activated(key),
+            Pattern::Dish(d) => d.write_activated(key),
             Pattern::Pair(_)
             | Pattern::Rep(_)
             | Pattern::Router(_)
@@ -220,7 +256,10 @@ impl Pattern {
             Pattern::Client(c) => c.send(pipes, msg),
             Pattern::Scatter(s) => s.send(pipes, msg),
             Pattern::Channel(c) => c.send(pipes, msg),
-            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) => Err(Error::NotSup),
+            Pattern::Radio(r) => r.send(pipes, msg),
+            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) | Pattern::Dish(_) => {
+                Err(Error::NotSup)
+            }
         }
     }
 
@@ -239,7 +278,10 @@ impl Pattern {
             Pattern::Client(c) => c.recv(pipes),
             Pattern::Gather(g) => g.recv(pipes),
             Pattern::Channel(c) => c.recv(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) => Err(Error::NotSup),
+            Pattern::Dish(d) => d.recv(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Radio(_) => {
+                Err(Error::NotSup)
+            }
         }
     }
 
@@ -257,7 +299,8 @@ impl Pattern {
             Pattern::Client(c) => c.has_in(pipes),
             Pattern::Gather(g) => g.has_in(pipes),
             Pattern::Channel(c) => c.has_in(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) => false,
+            Pattern::Dish(d) => d.has_in(pipes),
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Radio(_) => false,
         }
     }
 
@@ -275,6 +318,8 @@ impl Pattern {
             Pattern::Client(c) => c.has_out(pipes),
             Pattern::Scatter(s) => s.has_out(pipes),
             Pattern::Channel(c) => c.has_out(pipes),
+            // Messages nobody joined are dropped, and joins can always be sent.
+            Pattern::Radio(_) | Pattern::Dish(_) => true,
             Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) => false,
         }
     }
@@ -284,6 +329,7 @@ impl Pattern {
         match (self, option) {
             (Pattern::Pub(p) | Pattern::XPub(p), _) => p.setsockopt(option, value),
             (Pattern::Sub(s) | Pattern::XSub(s), _) => s.setsockopt(pipes, option, value),
+            (Pattern::Radio(r), _) => r.setsockopt(option, value),
             (Pattern::Router(r), ZMQ_ROUTER_MANDATORY) => set(&mut r.mandatory, value),
             (Pattern::Router(r), ZMQ_ROUTER_HANDOVER) => set(&mut r.handover, value),
             (Pattern::Router(r), ZMQ_ROUTER_RAW) => set(&mut r.raw, value),

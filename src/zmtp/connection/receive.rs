@@ -9,7 +9,8 @@
 //! once the buffer is drained.
 
 use super::{Connection, Failure, Phase};
-use crate::msg::{flags, Buffer, Msg, SliceSource, INLINE_CAPACITY};
+use crate::constants::{ZMQ_DISH, ZMQ_RADIO};
+use crate::msg::{flags, Buffer, Msg, SliceSource, GROUP_MAX_LENGTH, INLINE_CAPACITY};
 use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE};
 use crate::zmtp::frame::{Decoded, FrameFlags};
@@ -56,6 +57,8 @@ pub(super) struct Receive {
     pub(super) queued: Option<Msg>,
     /// The sink refused a frame during this `handle_input`: stop decoding.
     blocked: bool,
+    /// DISH: the group frame of the message whose body comes next.
+    group: Option<Vec<u8>>,
 }
 
 impl Receive {
@@ -71,6 +74,7 @@ impl Receive {
             command: None,
             queued: None,
             blocked: false,
+            group: None,
         }
     }
 }
@@ -383,6 +387,21 @@ impl Connection {
                 self.frame_done(sink, msg, FrameFlags::MESSAGE);
                 Ok(())
             }
+            ZmtpCommand::Other { name, data }
+                if self.config.socket_type == ZMQ_RADIO
+                    && (name == b"JOIN" || name == b"LEAVE")
+                    && data.len() <= GROUP_MAX_LENGTH =>
+            {
+                // A DISH's join or leave, for the RADIO's subscriptions.
+                let mut msg = Msg::from_slice(data);
+                msg.set_flags(if name == b"JOIN" {
+                    flags::JOIN
+                } else {
+                    flags::LEAVE
+                });
+                self.frame_done(sink, msg, FrameFlags::MESSAGE);
+                Ok(())
+            }
             ZmtpCommand::Error(_) => Err(Failure::Closed),
             _ => Ok(()),
         }
@@ -446,13 +465,38 @@ impl Connection {
     /// Hands a received frame to the socket's sink.
     fn frame_done<S: FnMut(Msg) -> bool>(&mut self, sink: &mut S, mut msg: Msg, fl: FrameFlags) {
         msg.set_more(fl.more);
+        if self.config.socket_type == ZMQ_DISH && !fl.command {
+            // A RADIO sends each message as two frames, its group then its body. Other
+            // shapes are dropped (a group frame without MORE, too long, a multipart body).
+            match self.receive.group.take() {
+                None => {
+                    if fl.more && msg.len() <= GROUP_MAX_LENGTH {
+                        self.receive.group = Some(msg.data().to_vec());
+                    }
+                    return;
+                }
+                Some(_) if fl.more => return,
+                Some(group) => {
+                    self.stamp(&mut msg);
+                    if msg.set_group(&group).is_ok() && !sink(msg) {
+                        self.receive.blocked = true;
+                    }
+                    return;
+                }
+            }
+        }
+        self.stamp(&mut msg);
+        if !sink(msg) {
+            self.receive.blocked = true;
+        }
+    }
+
+    /// Gives a received message the connection's properties.
+    fn stamp(&mut self, msg: &mut Msg) {
         if msg.metadata().is_none() {
             if let Some(stamp) = &mut self.metadata {
                 msg.set_metadata(Some(stamp.stamp()));
             }
-        }
-        if !sink(msg) {
-            self.receive.blocked = true;
         }
     }
 }

@@ -3,7 +3,9 @@
 //! written from its message by reference, after the buffer (`writev`).
 
 use super::{Connection, Phase};
+use crate::constants::ZMQ_RADIO;
 use crate::msg::{flags, Msg};
+use crate::zmtp::command::Command as ZmtpCommand;
 use crate::zmtp::curve::{FLAG_COMMAND, FLAG_MORE, MESSAGE_OVERHEAD};
 use crate::zmtp::frame::{FrameFlags, MAX_HEADER_LEN};
 use crate::zmtp::greeting::PeerVersion;
@@ -86,6 +88,26 @@ impl Connection {
             return;
         }
         let f = msg.flags();
+        if f & (flags::JOIN | flags::LEAVE) != 0 {
+            // A DISH's join or leave: a JOIN or LEAVE command naming the group.
+            let name: &[u8] = if f & flags::JOIN != 0 {
+                b"JOIN"
+            } else {
+                b"LEAVE"
+            };
+            let body = ZmtpCommand::Other {
+                name,
+                data: msg.data(),
+            }
+            .to_vec();
+            self.emit_frame(FrameFlags::COMMAND, &body);
+            return;
+        }
+        if self.config.socket_type == ZMQ_RADIO {
+            // RADIO: the group goes first, in a frame of its own.
+            let group = msg.group().to_bytes().to_vec();
+            self.emit_frame(FrameFlags::data(true), &group);
+        }
         if f & (flags::SUBSCRIBE | flags::CANCEL) != 0 {
             let kind = if f & flags::SUBSCRIBE != 0 {
                 SubscriptionKind::Subscribe
