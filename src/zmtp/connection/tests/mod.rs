@@ -3,6 +3,7 @@
 
 mod handshake;
 mod old_peers;
+mod radio_dish;
 mod traffic;
 
 use super::*;
