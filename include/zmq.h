@@ -1097,14 +1097,14 @@ ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);
 /*
  Draft: a DISH joins a group (ENOTSUP for other socket types).
  */
-ZMQ_EXPORT int zmq_join(void *s, const char *group_);
+ZMQ_EXPORT int zmq_join(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
  Draft: a DISH leaves a group it joined.
  */
-ZMQ_EXPORT int zmq_leave(void *s, const char *group_);
+ZMQ_EXPORT int zmq_leave(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
