@@ -59,6 +59,8 @@ pub(super) struct Receive {
     blocked: bool,
     /// DISH: the group frame of the message whose body comes next.
     group: Option<Vec<u8>>,
+    /// DISH: the RADIO sent frames of another shape; the connection fails.
+    malformed: bool,
 }
 
 impl Receive {
@@ -75,6 +77,7 @@ impl Receive {
             queued: None,
             blocked: false,
             group: None,
+            malformed: false,
         }
     }
 }
@@ -196,6 +199,9 @@ impl Connection {
         let result = self.decode_frames(&mut source, sink, now, started_active);
         self.receive.input.rejoin(source);
         progress |= result?;
+        if self.receive.malformed {
+            return Err(Failure::Closed);
+        }
         Ok(progress)
     }
 
@@ -467,23 +473,24 @@ impl Connection {
         msg.set_more(fl.more);
         if self.config.socket_type == ZMQ_DISH && !fl.command {
             // A RADIO sends each message as two frames, its group then its body. Other
-            // shapes are dropped (a group frame without MORE, too long, a multipart body).
+            // shapes (a group frame without MORE or too long, a multipart body) fail the
+            // connection, as libzmq's DISH session does (EFAULT).
             match self.receive.group.take() {
-                None => {
-                    if fl.more && msg.len() <= GROUP_MAX_LENGTH {
-                        self.receive.group = Some(msg.data().to_vec());
-                    }
-                    return;
+                None if fl.more && msg.len() <= GROUP_MAX_LENGTH => {
+                    self.receive.group = Some(msg.data().to_vec());
                 }
-                Some(_) if fl.more => return,
-                Some(group) => {
+                Some(group) if !fl.more => {
                     self.stamp(&mut msg);
                     if msg.set_group(&group).is_ok() && !sink(msg) {
                         self.receive.blocked = true;
                     }
-                    return;
+                }
+                _ => {
+                    self.receive.malformed = true;
+                    self.receive.blocked = true;
                 }
             }
+            return;
         }
         self.stamp(&mut msg);
         if !sink(msg) {

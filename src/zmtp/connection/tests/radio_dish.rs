@@ -96,27 +96,39 @@ fn a_radio_message_reaches_the_dish_with_its_group() {
 }
 
 #[test]
-fn a_dish_drops_frames_that_are_not_group_then_body() {
+fn a_dish_fails_the_connection_on_frames_that_are_not_group_then_body() {
     let now = Instant::now();
-    // libzmq's DISH session fails the connection (EFAULT) on such frames; ours drops
-    // them and keeps the connection.
+    // As libzmq's DISH session (EFAULT): a group frame longer than 255 bytes.
     let (mut radio, mut dish) = pair(
         config(ZMQ_RADIO, Security::Null),
         config(ZMQ_DISH, Security::Null),
         4096,
         now,
     );
-    // A group longer than 255 bytes: the group frame is dropped, and the body that
-    // follows (now taken for a group frame without MORE) too.
+    let mut ok = Msg::from_slice(b"fine");
+    ok.set_group(b"g").unwrap();
+    radio.conn.send_message(ok, true);
     let mut msg = Msg::from_slice(b"body");
     let mut properties = crate::msg::Metadata::default();
     properties.insert("\0group", &[b'x'; 300]);
     msg.set_metadata(Some(crate::msg::SharedMetadata::new(properties)));
     radio.conn.send_message(msg, true);
-    let mut ok = Msg::from_slice(b"fine");
-    ok.set_group(b"g").unwrap();
-    radio.conn.send_message(ok, true);
     exchange(&mut radio, &mut dish, 4096, now);
-    let got: Vec<Vec<u8>> = dish.bodies();
-    assert_eq!(got, vec![b"fine".to_vec()]);
+    assert_eq!(dish.bodies(), vec![b"fine".to_vec()]);
+    assert!(matches!(dish.failure, Some(Failure::Closed)));
+
+    // A body frame with MORE (a multipart message after the group).
+    let (mut radio, mut dish) = pair(
+        config(ZMQ_RADIO, Security::Null),
+        config(ZMQ_DISH, Security::Null),
+        4096,
+        now,
+    );
+    let mut msg = Msg::from_slice(b"part 1");
+    msg.set_group(b"g").unwrap();
+    msg.set_more(true);
+    radio.conn.send_message(msg, true);
+    exchange(&mut radio, &mut dish, 4096, now);
+    assert!(dish.bodies().is_empty());
+    assert!(matches!(dish.failure, Some(Failure::Closed)));
 }
