@@ -3,6 +3,7 @@
 
 use super::listener::ListenerSpec;
 use super::session::SessionSpec;
+use super::udp_session::UdpSpec;
 use crate::mailbox::Mailbox;
 use crate::pipe::PipeCommand;
 
@@ -13,6 +14,8 @@ pub enum IoCommand {
     AddListener(Box<ListenerSpec>),
     /// Connect (and reconnect) to an endpoint.
     AddSession(Box<SessionSpec>),
+    /// Run a udp endpoint (a RADIO's connect, a DISH's bind).
+    AddUdp(Box<UdpSpec>),
     /// Close a listener or session, lingering up to `linger` ms. With `end_pipe` the
     /// sessions end their pipe to the socket themselves at once, dropping what the
     /// socket queued (an unbind; a disconnect of a pipe the session made); otherwise

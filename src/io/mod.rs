@@ -10,6 +10,7 @@ pub mod listener;
 pub mod proxy_handshake;
 pub mod session;
 pub mod thread_setup;
+pub mod udp_session;
 
 use crate::pipe::{PipeCommand, PipeId};
 use crate::signal_mask::spawn_with_signals_blocked;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 use thread_setup::ThreadSettings;
+use udp_session::{UdpSession, UdpSpec};
 
 static NEXT_OBJECT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -77,6 +79,7 @@ impl IoThread {
 enum Object {
     Listener(Box<Listener>),
     Session(Box<Session>),
+    Udp(Box<UdpSession>),
 }
 
 /// The state of one I/O thread's loop.
@@ -154,6 +157,29 @@ impl Reactor {
     pub fn add_session(&mut self, session: Session, accepted: Option<Stream>, now: Instant) {
         let slot = self.insert(session.id(), Object::Session(Box::new(session)));
         self.with_session(slot, now, |s, r, now| s.start(r, slot, accepted, now));
+    }
+
+    fn add_udp(&mut self, spec: UdpSpec) {
+        let pipe = spec.pipe.id();
+        let session = UdpSession::new(spec);
+        let id = session.id();
+        let slot = self.insert(id, Object::Udp(Box::new(session)));
+        self.own_pipe(pipe, slot);
+        self.with_udp(slot, |u, r, token| u.start(r, token));
+    }
+
+    /// Runs `f` on the udp endpoint in `slot`, then removes it if it finished.
+    fn with_udp(&mut self, slot: usize, f: impl FnOnce(&mut UdpSession, &mut Reactor, Token)) {
+        let Some(Some(Object::Udp(mut udp))) = self.objects.get_mut(slot).map(|o| o.take()) else {
+            return;
+        };
+        let token = self.token(slot);
+        f(&mut udp, self, token);
+        if udp.is_done() {
+            self.remove(slot, udp.id());
+        } else {
+            self.objects[slot] = Some(Object::Udp(udp));
+        }
     }
 
     fn add_listener(&mut self, spec: ListenerSpec) {
@@ -253,6 +279,10 @@ impl Reactor {
                         self.objects[slot] = Some(Object::Session(s));
                         self.with_session(slot, now, |s, r, now| s.ready(r, slot, event, now));
                     }
+                    Some(Object::Udp(u)) => {
+                        self.objects[slot] = Some(Object::Udp(u));
+                        self.with_udp(slot, |u, r, _| u.pump(r));
+                    }
                     None => {}
                 }
             }
@@ -280,6 +310,7 @@ impl Reactor {
         match command {
             IoCommand::AddListener(spec) => self.add_listener(*spec),
             IoCommand::AddSession(spec) => self.add_session(Session::new(*spec), None, now),
+            IoCommand::AddUdp(spec) => self.add_udp(*spec),
             IoCommand::Close {
                 id,
                 linger,
@@ -292,7 +323,13 @@ impl Reactor {
                 | PipeCommand::PipeHwm { pipe, .. }),
             ) => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
-                    self.with_session(slot, now, |s, r, now| s.pipe_command(r, slot, command, now));
+                    if matches!(self.objects.get(slot), Some(Some(Object::Udp(_)))) {
+                        self.with_udp(slot, |u, r, _| u.pipe_command(r, command));
+                    } else {
+                        self.with_session(slot, now, |s, r, now| {
+                            s.pipe_command(r, slot, command, now)
+                        });
+                    }
                 }
             }
             IoCommand::StopIo => self.stopping = true,
@@ -319,6 +356,10 @@ impl Reactor {
                 self.with_session(slot, now, |s, r, now| {
                     s.close(r, slot, linger, end_pipe, now)
                 });
+            }
+            Some(Object::Udp(u)) => {
+                self.objects[slot] = Some(Object::Udp(u));
+                self.with_udp(slot, |u, r, _| u.close(r));
             }
             None => {}
         }

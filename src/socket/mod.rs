@@ -31,6 +31,7 @@ use crate::ctx_inner::{CtxInner, Inherited};
 use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
+use crate::io::udp_session::UdpSpec;
 use crate::io::{IoCommand, IoMailbox};
 use crate::mailbox::Signaler;
 use crate::monitor::SharedMonitor;
@@ -430,6 +431,20 @@ impl Socket {
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
             }
+            Endpoint::Network { transport, address } if transport == "udp" => {
+                // libzmq receives over udp with DISH (and DGRAM) only.
+                if self.options.socket_type != ZMQ_DISH {
+                    return Err(Error::NoCompatProto);
+                }
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
+                let resolved = transport::udp_address::resolve(&address, true)?;
+                let socket = transport::udp::open_receiver(&resolved)?;
+                // libzmq files a udp bind under an empty name: unbind cannot find it
+                // (ENOENT), only closing the socket ends it.
+                self.add_udp(io, "", socket, None);
+                self.options.last_endpoint = address;
+                Ok(())
+            }
             Endpoint::Network { transport, address } => {
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let bound = match transport.as_str() {
@@ -476,6 +491,37 @@ impl Socket {
         }
     }
 
+    /// Hands a udp socket to an I/O thread with a pipe to this socket; disconnect
+    /// names it by `endpoint` (its pipe too: a RADIO sends everything to a pipe whose
+    /// endpoint is `udp://...`).
+    fn add_udp(
+        &mut self,
+        io: Arc<IoMailbox>,
+        endpoint: &str,
+        socket: std::net::UdpSocket,
+        target: Option<std::net::SocketAddr>,
+    ) {
+        let (mut mine, theirs) = transport::connection_pipes(&self.options);
+        theirs.set_owner(&io);
+        mine.locally_initiated = true;
+        mine.endpoint = Some(Arc::from(endpoint));
+        self.attach_pipe(mine, true, None);
+        let id = crate::io::next_object_id();
+        io.send(IoCommand::AddUdp(Box::new(UdpSpec {
+            id,
+            socket,
+            target,
+            pipe: theirs,
+        })));
+        self.net.push(NetObject {
+            resolved: endpoint.to_owned(),
+            id,
+            io,
+            listener_fd: None,
+            socket_made_pipe: true,
+        });
+    }
+
     fn emit(&self, event: i32, value: u32, endpoint: &str) {
         if let Some(m) = self.monitor.lock().as_mut() {
             m.emit(event, value, endpoint);
@@ -492,6 +538,20 @@ impl Socket {
                 let pipe = inproc::connect(&self.ctx.inproc, self.inproc_peer(), &name);
                 self.attach_pipe(pipe, true, connect_id);
                 self.options.last_endpoint = endpoint.to_owned();
+                Ok(())
+            }
+            Endpoint::Network { transport, address } if transport == "udp" => {
+                // libzmq sends over udp with RADIO (and DGRAM) only.
+                if self.options.socket_type != ZMQ_RADIO {
+                    return Err(Error::NoCompatProto);
+                }
+                let io = self.ctx.io_thread(self.id, self.options.affinity)?;
+                let resolved = transport::udp_address::resolve(&address, false)?;
+                let socket = transport::udp::open_sender(&resolved, &self.options)?;
+                let target = std::net::SocketAddr::V4(resolved.target);
+                self.add_udp(io, endpoint, socket, Some(target));
+                // As libzmq: LAST_ENDPOINT is the address without `udp://`.
+                self.options.last_endpoint = address;
                 Ok(())
             }
             Endpoint::Network { transport, address } => {

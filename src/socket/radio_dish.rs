@@ -16,6 +16,9 @@ pub struct Radio {
     /// Group -> the pipes that joined it (a pipe once per join, as libzmq's multimap).
     subscriptions: HashMap<Vec<u8>, Vec<PipeKey>>,
     dist: Distributor,
+    /// Pipes to udp endpoints: they get every message (a datagram carries its group;
+    /// the receiving DISH filters).
+    udp: Vec<PipeKey>,
     /// `ZMQ_XPUB_NODROP` off: a full peer drops the message instead of EAGAIN.
     lossy: bool,
 }
@@ -25,6 +28,7 @@ impl Default for Radio {
         Radio {
             subscriptions: HashMap::new(),
             dist: Distributor::default(),
+            udp: Vec::new(),
             lossy: true,
         }
     }
@@ -33,7 +37,15 @@ impl Default for Radio {
 impl Radio {
     pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey) {
         self.dist.attach(key);
-        self.read_activated(pipes, key);
+        let to_udp = pipes
+            .get(key)
+            .and_then(|p| p.endpoint.as_deref())
+            .is_some_and(|e| e.starts_with("udp://"));
+        if to_udp {
+            self.udp.push(key);
+        } else {
+            self.read_activated(pipes, key);
+        }
     }
 
     /// Applies the joins and leaves the pipe carries; anything else is dropped.
@@ -67,6 +79,7 @@ impl Radio {
             keys.retain(|k| *k != key);
             !keys.is_empty()
         });
+        self.udp.retain(|k| *k != key);
         self.dist.pipe_terminated(key);
     }
 
@@ -79,6 +92,9 @@ impl Radio {
             for key in keys {
                 self.dist.mark_matching(*key);
             }
+        }
+        for key in &self.udp {
+            self.dist.mark_matching(*key);
         }
         if self.lossy || self.dist.check_hwm(pipes) {
             self.dist.send_to_matching(pipes, std::mem::take(msg));

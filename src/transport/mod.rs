@@ -12,6 +12,8 @@ pub mod socks;
 pub mod stream;
 pub mod tcp;
 pub mod tcp_address;
+pub mod udp;
+pub mod udp_address;
 
 use crate::constants::{ZMQ_DGRAM, ZMQ_DISH, ZMQ_RADIO};
 use crate::error::{Error, Result};
