@@ -45,6 +45,7 @@ impl ConnectionConfig {
             in_batch: o.in_batch_size.max(1) as usize,
             out_batch: o.out_batch_size.max(1) as usize,
             raw: o.socket_type == ZMQ_STREAM,
+            zero_copy_recv: o.zero_copy_recv,
             security: security_of(o),
             zap_domain: o.zap_domain.clone(),
             zap_enforce_domain: o.zap_enforce_domain,

@@ -123,6 +123,7 @@ impl Socket {
             options.linger = 0;
         }
         options.ipv6 = inherited.ipv6;
+        options.zero_copy_recv = inherited.zero_copy_recv;
         Socket {
             id,
             ctx,
