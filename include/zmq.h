@@ -1108,6 +1108,16 @@ ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
+ `int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int
+ event_version, int type)` (draft): as `zmq_socket_monitor`, with monitor v2's format
+ (64-bit events and values, local and remote endpoints) for version 2, events beyond
+ the first 16 (ZMQ_EVENT_PIPES_STATS) for v2, and a PAIR, PUB or PUSH monitor socket.
+ */
+ZMQ_EXPORT int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
  Draft: connects a PEER socket; returns the new peer's routing id, 0 on failure.
  */
 ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);

@@ -11,7 +11,7 @@ use super::proxy_handshake::{self, Progress};
 use super::Reactor;
 use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
-use crate::monitor::SharedMonitor;
+use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::{Pipe, PipeCommand};
@@ -77,6 +77,8 @@ pub struct Session {
     notice_metadata: Option<SharedMetadata>,
     /// The endpoint monitor events name (the proxy's for a SOCKS connection).
     event_endpoint: String,
+    /// The local and remote addresses of the current connection (monitor v2).
+    connection_addresses: (String, String),
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -113,6 +115,7 @@ impl Session {
             zap_reply: Vec::new(),
             notice_metadata: None,
             event_endpoint,
+            connection_addresses: Default::default(),
         }
     }
 
@@ -128,9 +131,35 @@ impl Session {
         matches!(self.state, State::Done)
     }
 
+    /// Reports `event`, naming endpoints as libzmq 4.3.5 (v2): a connection's own events
+    /// (CONNECTED, handshake, DISCONNECTED) its local address and, on the connecting
+    /// side, the endpoint connected to, on the accepting side the peer's address; a
+    /// connect attempt's events only the endpoint, as the remote one. v1 names
+    /// `event_endpoint` for all.
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.event_endpoint);
+            let of_connection = event == ZMQ_EVENT_CONNECTED
+                || event == ZMQ_EVENT_DISCONNECTED
+                || event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+            let endpoints = if of_connection {
+                let (local, peer) = self.connection_addresses.clone();
+                let remote = if self.spec.target.is_some() {
+                    self.event_endpoint.clone()
+                } else {
+                    peer
+                };
+                EventEndpoints {
+                    local,
+                    remote,
+                    identifier: self.event_endpoint.clone(),
+                }
+            } else {
+                EventEndpoints::connecting(&self.event_endpoint)
+            };
+            m.emit(event, value, &endpoints);
         }
     }
 
@@ -191,6 +220,7 @@ impl Session {
             self.state = State::Done;
             return;
         }
+        self.connection_addresses = stream.endpoint_addresses();
         self.engine.put(
             Box::new(Engine::new(stream, self.engine_config(), now)),
             reactor.mailbox(),
@@ -238,8 +268,10 @@ impl Session {
 
     /// The connection to the peer is up (through the proxy, if any): ZMTP starts.
     fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        self.connection_addresses = stream.endpoint_addresses();
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
+        self.connection_addresses = stream.endpoint_addresses();
         self.engine.put(
             Box::new(Engine::new(stream, self.engine_config(), now)),
             reactor.mailbox(),

@@ -32,7 +32,7 @@ use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
 use crate::io::{IoCommand, IoMailbox};
 use crate::mailbox::Signaler;
-use crate::monitor::SharedMonitor;
+use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
 use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
@@ -88,7 +88,11 @@ impl NetObject {
             end_pipe,
         });
         if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
-            m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
+            m.emit(
+                ZMQ_EVENT_CLOSED,
+                fd as u32,
+                &EventEndpoints::bound(&self.resolved),
+            );
         }
     }
 }
@@ -474,7 +478,7 @@ impl Socket {
 
     fn emit(&self, event: i32, value: u32, endpoint: &str) {
         if let Some(m) = self.monitor.lock().as_mut() {
-            m.emit(event, value, endpoint);
+            m.emit(event, value, &EventEndpoints::bound(endpoint));
         }
     }
 
@@ -688,8 +692,27 @@ impl Socket {
 
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
+        // libzmq widens the int to 64 bits (a negative mask sets the high bits, which
+        // v1 refuses).
+        self.monitor_versioned(endpoint, events as i64 as u64, 1, ZMQ_PAIR)
+    }
+
+    /// `zmq_socket_monitor_versioned` (draft), libzmq 4.3.5's checks in its order:
+    /// ETERM; EINVAL for v1 events beyond the first 16; no endpoint stops; the
+    /// endpoint's errors, EPROTONOSUPPORT unless inproc; the running monitor stops
+    /// (MONITOR_STOPPED); EINVAL for a socket type other than PAIR, PUB or PUSH.
+    pub fn monitor_versioned(
+        &mut self,
+        endpoint: Option<&str>,
+        events: u64,
+        version: i32,
+        socket_type: i32,
+    ) -> Result<()> {
         self.watchers.note_use();
         self.check_alive()?;
+        if version == 1 && events >> 16 != 0 {
+            return Err(Error::Inval);
+        }
         if let Some(endpoint) = endpoint {
             // libzmq checks the transport against the socket type here too.
             Endpoint::parse_for(endpoint, self.options.socket_type)?;
@@ -699,7 +722,13 @@ impl Socket {
             old.stop();
         }
         if let Some(endpoint) = endpoint {
-            *slot = Some(monitor::start(&self.ctx, endpoint, events)?);
+            *slot = Some(monitor::start(
+                &self.ctx,
+                endpoint,
+                events,
+                version,
+                socket_type,
+            )?);
         }
         Ok(())
     }
