@@ -655,6 +655,10 @@ impl Socket {
                 put_int_or_larger(out, events)
             }
             ZMQ_THREAD_SAFE => put_int_or_larger(out, i32::from(self.thread_safe)),
+            ZMQ_TOPICS_COUNT => match self.pattern.topics_count() {
+                Some(n) => put_int_or_larger(out, i32::try_from(n).unwrap_or(i32::MAX)),
+                None => Err(Error::Inval),
+            },
             _ => self.options.get(option, out),
         }
     }
