@@ -383,14 +383,25 @@ impl Session {
         match &mut self.state {
             State::Connecting(stream, _) => {
                 if event.is_writable() || event.is_error() || event.is_write_closed() {
-                    let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_))
-                        || !stream.is_connected();
+                    let error = stream.take_error();
+                    let refused = matches!(&error, Ok(Some(e))
+                        if e.raw_os_error() == Some(libc::ECONNREFUSED));
+                    let failed = matches!(error, Ok(Some(_)) | Err(_)) || !stream.is_connected();
                     let State::Connecting(stream, _) =
                         std::mem::replace(&mut self.state, State::Done)
                     else {
                         return;
                     };
-                    if failed {
+                    // ZMQ_RECONNECT_STOP_CONN_REFUSED (draft): a tcp connect the peer
+                    // refused ends the session, as libzmq 4.3.5 (only for an attempt
+                    // that completes later; an at-once refusal is retried there too).
+                    let stop = refused
+                        && matches!(self.spec.target, Some(Target::Tcp(_)))
+                        && self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0;
+                    if failed && stop {
+                        self.abandon_attempt(reactor, stream);
+                        self.finish();
+                    } else if failed {
                         self.abandon_attempt(reactor, stream);
                         self.schedule_reconnect(now);
                     } else {
@@ -539,12 +550,20 @@ impl Session {
         // libzmq's events: a protocol error in the handshake is reported with its code
         // (a socket-type mismatch only as DISCONNECTED) and ends the session for good; a
         // connection lost during the handshake is HANDSHAKE_FAILED_NO_DETAIL.
-        let protocol_error = failure.ends_session(was_active);
+        let mut protocol_error = failure.ends_session(was_active);
         if let Some(mut zap) = self.zap.take() {
             zap.terminate();
         }
         if let Some((event, value)) = failure.handshake_event(was_active) {
             self.emit(event, value);
+            // ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED (draft): a peer that drops the
+            // connection (or stays silent) during the handshake counts as a protocol
+            // error: no reconnect, as libzmq 4.3.5.
+            if event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                && self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0
+            {
+                protocol_error = true;
+            }
         }
         self.emit(ZMQ_EVENT_DISCONNECTED, fd);
         if protocol_error || self.closing.is_some() || self.spec.target.is_none() {
