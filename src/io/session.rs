@@ -544,6 +544,23 @@ impl Session {
         let was_active = engine.is_active();
         let mid_message = engine.mid_message_out();
         engine.abandon(self.pipe.as_mut());
+        // ZMQ_HICCUP_MSG (draft): a connecting DEALER, CLIENT or PEER whose connection
+        // (handshake done) is lost receives the message, as libzmq 4.3.5.
+        let hiccup = &self.spec.options.hiccup_msg;
+        if self.spec.target.is_some()
+            && was_active
+            && !hiccup.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
+            )
+        {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::from_slice(hiccup)).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
         let fd = engine.stream.fd() as u32;
         engine.stream.deregister(reactor.registry());
         drop(engine);
