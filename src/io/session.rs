@@ -500,6 +500,11 @@ impl Session {
                 if self.spec.stream_notify && pipe.write(notice).is_ok() {
                     pipe.flush();
                 }
+                if self.spec.options.router_notify & ZMQ_NOTIFY_CONNECT != 0
+                    && pipe.write(Msg::new()).is_ok()
+                {
+                    pipe.flush();
+                }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
                 if reconnected && matches!(self.spec.options.socket_type, ZMQ_SUB | ZMQ_XSUB) {
                     pipe.send_to_peer(PipeCommand::Hiccup(pipe.peer_id()));
@@ -523,6 +528,13 @@ impl Session {
                 if self.spec.stream_notify && ours.write(notice).is_ok() {
                     ours.flush();
                 }
+                // ZMQ_ROUTER_NOTIFY (draft): an empty message after the routing id, as
+                // libzmq's engine pushes once the handshake is done.
+                if self.spec.options.router_notify & ZMQ_NOTIFY_CONNECT != 0
+                    && ours.write(Msg::new()).is_ok()
+                {
+                    ours.flush();
+                }
                 ours.offer_direct(self.engine.clone());
                 reactor.own_pipe(ours.id(), token);
                 self.pipe = Some(ours);
@@ -544,6 +556,16 @@ impl Session {
         let was_active = engine.is_active();
         let mid_message = engine.mid_message_out();
         engine.abandon(self.pipe.as_mut());
+        // ZMQ_ROUTER_NOTIFY's disconnect notice: an empty message once a connection
+        // whose handshake was done is lost (a half-received message was dropped by
+        // `abandon`), as libzmq's engine.
+        if was_active && self.spec.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::new()).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
         // ZMQ_HICCUP_MSG (draft): a connecting DEALER, CLIENT or PEER whose connection
         // (handshake done) is lost receives the message, as libzmq 4.3.5.
         let hiccup = &self.spec.options.hiccup_msg;

@@ -605,6 +605,17 @@ impl Socket {
     pub fn setsockopt(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
         self.watchers.note_use();
         self.check_alive()?;
+        if option == ZMQ_ROUTER_NOTIFY && self.options.socket_type == ZMQ_ROUTER {
+            // ROUTER only (draft): ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT, an int of
+            // exactly its size, as libzmq 4.3.5; the sessions read it when they start.
+            let flags = value
+                .and_then(|v| <[u8; 4]>::try_from(v).ok())
+                .map(i32::from_ne_bytes)
+                .filter(|f| (0..=ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT).contains(f))
+                .ok_or(Error::Inval)?;
+            self.options.router_notify = flags;
+            return Ok(());
+        }
         match self
             .pattern
             .setsockopt(&mut self.pipes, option, value.unwrap_or(&[]))
