@@ -566,6 +566,23 @@ impl Session {
                 }
             }
         }
+        // ZMQ_DISCONNECT_MSG (draft): a ROUTER, SERVER or PEER receives it from an
+        // accepted peer whose connection (handshake done) is lost, as libzmq 4.3.5.
+        let farewell = &self.spec.options.disconnect_msg;
+        if self.spec.target.is_none()
+            && was_active
+            && !farewell.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_PEER
+            )
+        {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::from_slice(farewell)).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
         // ZMQ_HICCUP_MSG (draft): a connecting DEALER, CLIENT or PEER whose connection
         // (handshake done) is lost receives the message, as libzmq 4.3.5.
         let hiccup = &self.spec.options.hiccup_msg;
