@@ -294,6 +294,12 @@ impl Engine {
         Ok(progress)
     }
 
+    /// Queues a message of the session's own for sending, ahead of the pipe's (HELLO_MSG,
+    /// queued when the handshake is done, before the pipe is read).
+    pub fn queue_message(&mut self, msg: Msg) {
+        self.connection.send_message(msg, true);
+    }
+
     /// Queues protocol output and messages from the pipe for sending.
     fn fill_output(&mut self, pipe: Option<&mut Pipe>, now: Instant) {
         self.connection.queue_control(now);

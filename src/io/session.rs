@@ -482,6 +482,20 @@ impl Session {
             return;
         };
         self.notice_metadata = metadata;
+        // ZMQ_HELLO_MSG (draft): the first message on every new connection of a ROUTER,
+        // SERVER, DEALER, CLIENT or PEER, before anything the socket sends (libzmq
+        // 4.3.5's hello_msg_session_t). The pipe is not read before this point.
+        let hello = &self.spec.options.hello_msg;
+        if !hello.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
+            )
+        {
+            if let Some(mut engine) = self.engine.lock() {
+                engine.queue_message(Msg::from_slice(hello));
+            }
+        }
         let notice = self.stream_notice();
         // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
         let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
