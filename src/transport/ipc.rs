@@ -5,9 +5,10 @@ use super::ipc_address::{endpoint_string, parse, prepare_bind, to_sockaddr, IpcA
 use super::stream::Stream;
 use super::ConnectFailure;
 use crate::error::{Error, Result};
+use socket2::{Domain, Socket, Type};
 use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::linux::net::SocketAddrExt;
-use std::os::unix::io::{FromRawFd, RawFd};
 use std::os::unix::net::SocketAddr as UnixAddr;
 
 fn unix_address(address: &IpcAddress) -> io::Result<UnixAddr> {
@@ -52,18 +53,9 @@ pub fn listen(address: &str, use_fd: RawFd) -> Result<(Acceptor, String)> {
 pub fn connect(address: &IpcAddress) -> std::result::Result<(Stream, bool), ConnectFailure> {
     let (raw, len) =
         to_sockaddr(address).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-    // SAFETY: plain syscall.
-    let fd = unsafe {
-        libc::socket(
-            libc::AF_UNIX,
-            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-            0,
-        )
-    };
-    if fd < 0 {
-        return Err(io::Error::last_os_error().into());
-    }
-    // SAFETY: raw is a valid sockaddr_un of length len.
+    let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
+    let fd = socket.as_raw_fd();
+    // SAFETY: raw is a valid sockaddr_un of length len; fd is our live socket.
     let rc = unsafe {
         libc::connect(
             fd,
@@ -81,16 +73,14 @@ pub fn connect(address: &IpcAddress) -> std::result::Result<(Stream, bool), Conn
         ) {
             true
         } else {
-            // SAFETY: we own fd and give it up on this error path.
-            unsafe { libc::close(fd) };
+            drop(socket);
             return Err(ConnectFailure {
                 error: e,
                 closed_fd: Some(fd),
             });
         }
     };
-    // SAFETY: fd is a connected or connecting unix stream socket we own.
-    let stream = unsafe { std::os::unix::net::UnixStream::from_raw_fd(fd) };
+    let stream = std::os::unix::net::UnixStream::from(OwnedFd::from(socket));
     Ok((
         Stream::Unix(mio::net::UnixStream::from_std(stream)),
         in_progress,
