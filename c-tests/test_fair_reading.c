@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,12 @@ extern char **environ;
 #define QUIET_MSGS 20
 #define FLOODERS 4
 
-static int flood(const char *endpoint) {
+static int flood(const char *endpoint, pid_t parent) {
+    /* Dies with the test, also when the test fails and exits without killing it: an
+     * orphan would keep reconnecting to the port and flood whoever binds it next. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        return 1;
     void *ctx = zmq_ctx_new();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     if (!ctx || !push || zmq_connect(push, endpoint) != 0)
@@ -51,7 +57,9 @@ static void run(const char *endpoint) {
     CHECK_OK(zmq_send(quiet, "hello", 5, 0));
     CHECK(zmq_recv(pull, buf, sizeof buf, 0) == 5);
 
-    char *argv[] = {"/proc/self/exe", "--flood", bound, NULL};
+    char parent[32];
+    snprintf(parent, sizeof parent, "%d", (int) getpid());
+    char *argv[] = {"/proc/self/exe", "--flood", bound, parent, NULL};
     pid_t children[FLOODERS];
     for (int i = 0; i < FLOODERS; i++)
         CHECK(posix_spawn(&children[i], "/proc/self/exe", NULL, NULL, argv, environ) == 0);
@@ -101,8 +109,8 @@ static void run(const char *endpoint) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "--flood") == 0)
-        return flood(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--flood") == 0)
+        return flood(argv[2], (pid_t) atol(argv[3]));
     run("tcp://127.0.0.1:*");
     char ipc[128];
     snprintf(ipc, sizeof ipc, "ipc:///tmp/tc_fair_%d.ipc", (int) getpid());

@@ -778,6 +778,26 @@ ZMQ_EXPORT int zmq_ctx_set(void *context, int option, int optval);
 
 ZMQ_EXPORT int zmq_ctx_get(void *context, int option);
 
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_ctx_set_ext(void *context, int option, const void *optval, size_t
+ optvallen)` (draft): an int-sized value is `zmq_ctx_set`'s int; ZMQ_THREAD_NAME_PREFIX
+ also takes 1 to 16 bytes. EFAULT for a bad context, or a NULL value with a length
+ (where libzmq would crash).
+ */
+ZMQ_EXPORT int zmq_ctx_set_ext(void *context, int option, const void *optval, size_t optvallen);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_ctx_get_ext(void *context, int option, void *optval, size_t *optvallen)`
+ (draft): with `*optvallen` the size of an int, `zmq_ctx_get`'s int; otherwise
+ ZMQ_THREAD_NAME_PREFIX's bytes if they fit. As libzmq 4.3.5, `*optvallen` is left
+ as it was and no terminating NUL is written.
+ */
+ZMQ_EXPORT int zmq_ctx_get_ext(void *context, int option, void *optval, size_t *optvallen);
+#endif
+
 ZMQ_EXPORT int zmq_ctx_destroy(void *context);
 
 ZMQ_EXPORT void *zmq_init(int io_threads);
@@ -1085,6 +1105,16 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
 
 ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
+ `int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int
+ event_version, int type)` (draft): as `zmq_socket_monitor`, with monitor v2's format
+ (64-bit events and values, local and remote endpoints) for version 2, events beyond
+ the first 16 (ZMQ_EVENT_PIPES_STATS) for v2, and a PAIR, PUB or PUSH monitor socket.
+ */
+ZMQ_EXPORT int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
+#endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*

@@ -49,4 +49,31 @@ impl Context {
     pub fn get(&self, option: i32) -> Result<i32> {
         self.inner.get(option)
     }
+
+    /// `zmq_ctx_set_ext`: a value of an int's size is an int (`set`); any other size is
+    /// taken as bytes, which only ZMQ_THREAD_NAME_PREFIX accepts (1 to 16 of them).
+    pub fn set_ext(&self, option: i32, value: &[u8]) -> Result<()> {
+        match <[u8; 4]>::try_from(value) {
+            Ok(int) => self.inner.set(option, i32::from_ne_bytes(int)),
+            Err(_) => self.inner.set_bytes(option, value),
+        }
+    }
+
+    /// `zmq_ctx_get_ext` into `room` bytes: an int's size reads an int (`get`); any
+    /// other size reads ZMQ_THREAD_NAME_PREFIX's bytes if they fit (EINVAL otherwise,
+    /// and for other options).
+    pub fn get_ext(&self, option: i32, room: usize) -> Result<ExtValue> {
+        if room == std::mem::size_of::<i32>() {
+            self.inner.get(option).map(ExtValue::Int)
+        } else {
+            self.inner.get_bytes(option, room).map(ExtValue::Bytes)
+        }
+    }
+}
+
+/// What `Context::get_ext` read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExtValue {
+    Int(i32),
+    Bytes(Vec<u8>),
 }

@@ -24,6 +24,8 @@ const SOCKET_LIMIT: i32 = 65535;
 pub(crate) struct Inherited {
     pub blocky: bool,
     pub ipv6: bool,
+    /// ZMQ_ZERO_COPY_RECV (draft): received messages may view the receive buffer.
+    pub zero_copy_recv: bool,
 }
 
 struct State {
@@ -34,6 +36,7 @@ struct State {
     max_msgsz: i32,
     ipv6: bool,
     blocky: bool,
+    zero_copy_recv: bool,
     /// Also readable as ZMQ_THREAD_PRIORITY's twin ZMQ_SOCKET_LIMIT (both are 3): kept for set only.
     /// How I/O threads are named and scheduled (the ZMQ_THREAD_* options).
     threads: ThreadSettings,
@@ -112,6 +115,7 @@ impl CtxInner {
         let inherited = Inherited {
             blocky: state.blocky,
             ipv6: state.ipv6,
+            zero_copy_recv: state.zero_copy_recv,
         };
         Ok((id, mailbox, inherited))
     }
@@ -136,6 +140,7 @@ impl CtxInner {
                 max_msgsz: i32::MAX,
                 ipv6: false,
                 blocky: true,
+                zero_copy_recv: true,
                 threads: ThreadSettings::default(),
             }),
             all_closed: Condvar::new(),
@@ -189,13 +194,43 @@ impl CtxInner {
                 }
             }
             // Any int: libzmq keeps its decimal text as the prefix.
-            ZMQ_THREAD_NAME_PREFIX => state.threads.name_prefix = Some(value.to_string()),
+            ZMQ_THREAD_NAME_PREFIX => state.threads.name_prefix = Some(value.to_string().into()),
             ZMQ_MAX_MSGSZ if value >= 0 => state.max_msgsz = value,
             ZMQ_IPV6 if value >= 0 => state.ipv6 = value != 0,
             ZMQ_BLOCKY if value >= 0 => state.blocky = value != 0,
+            ZMQ_ZERO_COPY_RECV if value >= 0 => state.zero_copy_recv = value != 0,
             _ => return Err(Error::Inval),
         }
         Ok(())
+    }
+
+    /// `zmq_ctx_set_ext` with a value that is not an int: only ZMQ_THREAD_NAME_PREFIX
+    /// takes one, 1 to 16 bytes, kept as given (libzmq 4.3.5).
+    pub(crate) fn set_bytes(&self, option: i32, value: &[u8]) -> Result<()> {
+        match option {
+            ZMQ_THREAD_NAME_PREFIX if (1..=16).contains(&value.len()) => {
+                self.state.lock().threads.name_prefix = Some(value.to_vec());
+                Ok(())
+            }
+            _ => Err(Error::Inval),
+        }
+    }
+
+    /// `zmq_ctx_get_ext` into a buffer that is not an int: ZMQ_THREAD_NAME_PREFIX's bytes
+    /// (empty when unset), if `room` holds them; EINVAL otherwise.
+    pub(crate) fn get_bytes(&self, option: i32, room: usize) -> Result<Vec<u8>> {
+        let state = self.state.lock();
+        match option {
+            ZMQ_THREAD_NAME_PREFIX => {
+                let prefix = state.threads.name_prefix.clone().unwrap_or_default();
+                if prefix.len() <= room {
+                    Ok(prefix)
+                } else {
+                    Err(Error::Inval)
+                }
+            }
+            _ => Err(Error::Inval),
+        }
     }
 
     pub(crate) fn get(&self, option: i32) -> Result<i32> {
@@ -206,17 +241,57 @@ impl CtxInner {
             ZMQ_SOCKET_LIMIT => SOCKET_LIMIT,
             ZMQ_IPV6 => i32::from(state.ipv6),
             ZMQ_BLOCKY => i32::from(state.blocky),
+            ZMQ_ZERO_COPY_RECV => i32::from(state.zero_copy_recv),
             ZMQ_MAX_MSGSZ => state.max_msgsz,
             ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
             ZMQ_THREAD_SCHED_POLICY => state.threads.sched_policy,
             // libzmq reads the prefix back with atoi: 0 when unset.
-            ZMQ_THREAD_NAME_PREFIX => state
-                .threads
-                .name_prefix
-                .as_deref()
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0),
+            ZMQ_THREAD_NAME_PREFIX => {
+                atoi(state.threads.name_prefix.as_deref().unwrap_or_default())
+            }
             _ => return Err(Error::Inval),
         })
+    }
+}
+
+/// C's `atoi`, as libzmq reads the thread name prefix back as an int: leading white
+/// space, an optional sign, then digits up to the first other byte; 0 if none.
+fn atoi(text: &[u8]) -> i32 {
+    let mut rest = text
+        .iter()
+        .skip_while(|b| b" \t\n\x0b\x0c\r".contains(b))
+        .peekable();
+    let negative = match rest.peek() {
+        Some(b'-') => {
+            rest.next();
+            true
+        }
+        Some(b'+') => {
+            rest.next();
+            false
+        }
+        _ => false,
+    };
+    let mut value: i64 = 0;
+    for &b in rest.take_while(|b| b.is_ascii_digit()) {
+        value = (value * 10 + i64::from(b - b'0')).min(i64::from(i32::MAX) + 1);
+    }
+    let value = if negative { -value } else { value };
+    value.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+#[cfg(test)]
+mod atoi_tests {
+    use super::atoi;
+
+    #[test]
+    fn reads_like_c() {
+        assert_eq!(atoi(b""), 0);
+        assert_eq!(atoi(b"42"), 42);
+        assert_eq!(atoi(b"  -17x"), -17);
+        assert_eq!(atoi(b"+5"), 5);
+        assert_eq!(atoi(b"abc"), 0);
+        assert_eq!(atoi(b"12ab"), 12);
+        assert_eq!(atoi(b"-2147483648"), i32::MIN);
     }
 }

@@ -395,8 +395,10 @@ fn draft_poller_is_declared_as_in_libzmq() {
              int (*modify_fd)(void *, zmq_fd_t, short) = zmq_poller_modify_fd;\n\
              int (*remove_fd)(void *, zmq_fd_t) = zmq_poller_remove_fd;\n\
              int (*ppoll)(zmq_pollitem_t *, int, long, const sigset_t *) = zmq_ppoll;\n\
+             int (*set_ext)(void *, int, const void *, size_t) = zmq_ctx_set_ext;\n\
+             int (*get_ext)(void *, int, void *, size_t *) = zmq_ctx_get_ext;\n\
              return !new_ + !destroy + !size + !add + !modify + !remove_ + !wait + !wait_all\n\
-                 + !fd + !add_fd + !modify_fd + !remove_fd + !ppoll;\n\
+                 + !fd + !add_fd + !modify_fd + !remove_fd + !ppoll + !set_ext + !get_ext;\n\
          }}\n",
         header.display()
     );

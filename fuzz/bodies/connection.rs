@@ -84,6 +84,7 @@ fn config(socket_type: i32, mechanism: u8, server: bool) -> ConnectionConfig {
         in_batch: 8192,
         out_batch: 8192,
         raw: false,
+        zero_copy_recv: true,
         security,
         zap_domain: if zap { b"fuzz".to_vec() } else { Vec::new() },
         zap_enforce_domain: false,

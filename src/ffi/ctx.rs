@@ -3,7 +3,7 @@
 use super::boundary::guard;
 use super::handles;
 use crate::constants::ZMQ_IO_THREADS;
-use crate::ctx::Context;
+use crate::ctx::{Context, ExtValue};
 use crate::error::Error;
 use libc::{c_int, c_void};
 
@@ -47,6 +47,72 @@ pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval
 pub unsafe extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
     // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
     guard(|| unsafe { handles::get::<Context>(context)? }.get(option))
+}
+
+/// `int zmq_ctx_set_ext(void *context, int option, const void *optval, size_t
+/// optvallen)` (draft): an int-sized value is `zmq_ctx_set`'s int; ZMQ_THREAD_NAME_PREFIX
+/// also takes 1 to 16 bytes. EFAULT for a bad context, or a NULL value with a length
+/// (where libzmq would crash).
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_set_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: usize,
+) -> c_int {
+    guard(|| {
+        // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+        let ctx = unsafe { handles::get::<Context>(context)? };
+        let value: &[u8] = if optvallen == 0 {
+            &[]
+        } else if optval.is_null() {
+            return Err(Error::Fault);
+        } else {
+            // SAFETY: the caller provides `optvallen` readable bytes at `optval`.
+            unsafe { std::slice::from_raw_parts(optval.cast::<u8>(), optvallen) }
+        };
+        ctx.set_ext(option, value)?;
+        Ok(0)
+    })
+}
+
+/// `int zmq_ctx_get_ext(void *context, int option, void *optval, size_t *optvallen)`
+/// (draft): with `*optvallen` the size of an int, `zmq_ctx_get`'s int; otherwise
+/// ZMQ_THREAD_NAME_PREFIX's bytes if they fit. As libzmq 4.3.5, `*optvallen` is left
+/// as it was and no terminating NUL is written.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_get_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut usize,
+) -> c_int {
+    guard(|| {
+        // SAFETY: C passes NULL or a pointer to at least a tag word (libzmq's contract).
+        let ctx = unsafe { handles::get::<Context>(context)? };
+        if optvallen.is_null() {
+            return Err(Error::Fault);
+        }
+        // SAFETY: non-NULL, and the caller's size_t.
+        let room = unsafe { optvallen.read() };
+        let value = ctx.get_ext(option, room)?;
+        if optval.is_null() && room > 0 {
+            return Err(Error::Fault);
+        }
+        match value {
+            // SAFETY: `room` (an int's size) writable bytes at `optval`, any alignment.
+            ExtValue::Int(v) => unsafe { optval.cast::<c_int>().write_unaligned(v) },
+            ExtValue::Bytes(bytes) => {
+                // SAFETY: `bytes.len() <= room` writable bytes at `optval`.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), optval.cast::<u8>(), bytes.len())
+                }
+            }
+        }
+        Ok(0)
+    })
 }
 
 #[no_mangle]

@@ -374,6 +374,33 @@ pub unsafe extern "C" fn zmq_socket_monitor(
     })
 }
 
+/// `int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int
+/// event_version, int type)` (draft): as `zmq_socket_monitor`, with monitor v2's format
+/// (64-bit events and values, local and remote endpoints) for version 2, events beyond
+/// the first 16 (ZMQ_EVENT_PIPES_STATS) for v2, and a PAIR, PUB or PUSH monitor socket.
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_monitor_versioned(
+    s: *mut c_void,
+    addr: *const c_char,
+    events: u64,
+    event_version: c_int,
+    socket_type: c_int,
+) -> c_int {
+    guard(|| {
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
+        let endpoint = if addr.is_null() {
+            None
+        } else {
+            // SAFETY: non-NULL, and a NUL-terminated string by contract.
+            Some(unsafe { endpoint(addr)? })
+        };
+        socket.monitor_versioned(endpoint, events, event_version, socket_type)?;
+        Ok(0)
+    })
+}
+
 /// A `uint32_t` answer whose failure value is 0 (no peer).
 struct PeerId(u32);
 

@@ -45,6 +45,7 @@ impl ConnectionConfig {
             in_batch: o.in_batch_size.max(1) as usize,
             out_batch: o.out_batch_size.max(1) as usize,
             raw: o.socket_type == ZMQ_STREAM,
+            zero_copy_recv: o.zero_copy_recv,
             security: security_of(o),
             zap_domain: o.zap_domain.clone(),
             zap_enforce_domain: o.zap_enforce_domain,
@@ -291,6 +292,12 @@ impl Engine {
         }
         progress |= result?;
         Ok(progress)
+    }
+
+    /// Queues a message of the session's own for sending, ahead of the pipe's (HELLO_MSG,
+    /// queued when the handshake is done, before the pipe is read).
+    pub fn queue_message(&mut self, msg: Msg) {
+        self.connection.send_message(msg, true);
     }
 
     /// Queues protocol output and messages from the pipe for sending.

@@ -5,7 +5,7 @@ use super::session::{Session, SessionSpec};
 use super::Reactor;
 use crate::command::SocketMailbox;
 use crate::constants::*;
-use crate::monitor::SharedMonitor;
+use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::options::Options;
 use crate::transport::acceptor::Acceptor;
 use crate::transport::inproc::SharedRegistry;
@@ -84,7 +84,7 @@ impl Listener {
 
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.spec.endpoint);
+            m.emit(event, value, &EventEndpoints::bound(&self.spec.endpoint));
         }
     }
 
@@ -120,7 +120,17 @@ impl Listener {
                     self.emit(ZMQ_EVENT_ACCEPT_FAILED, value);
                 }
                 Ok(Ok(stream)) => {
-                    self.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u32);
+                    if let Some(m) = self.spec.monitor.lock().as_mut() {
+                        // libzmq names the connection's two addresses (v2), and its
+                        // local one as the v1 endpoint; ours stays the bound one.
+                        let (local, remote) = stream.endpoint_addresses();
+                        let endpoints = EventEndpoints {
+                            local,
+                            remote,
+                            identifier: self.spec.endpoint.clone(),
+                        };
+                        m.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u32, &endpoints);
+                    }
                     let id = crate::io::next_object_id();
                     self.children.push(id);
                     let session = Session::new(SessionSpec {

@@ -11,7 +11,7 @@ use super::proxy_handshake::{self, Progress};
 use super::Reactor;
 use crate::command::{Command, SocketMailbox};
 use crate::constants::*;
-use crate::monitor::SharedMonitor;
+use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
 use crate::pipe::{Pipe, PipeCommand};
@@ -77,6 +77,8 @@ pub struct Session {
     notice_metadata: Option<SharedMetadata>,
     /// The endpoint monitor events name (the proxy's for a SOCKS connection).
     event_endpoint: String,
+    /// The local and remote addresses of the current connection (monitor v2).
+    connection_addresses: (String, String),
 }
 
 /// A random number below `n` (reconnect jitter; not for cryptography).
@@ -113,6 +115,7 @@ impl Session {
             zap_reply: Vec::new(),
             notice_metadata: None,
             event_endpoint,
+            connection_addresses: Default::default(),
         }
     }
 
@@ -128,9 +131,35 @@ impl Session {
         matches!(self.state, State::Done)
     }
 
+    /// Reports `event`, naming endpoints as libzmq 4.3.5 (v2): a connection's own events
+    /// (CONNECTED, handshake, DISCONNECTED) its local address and, on the connecting
+    /// side, the endpoint connected to, on the accepting side the peer's address; a
+    /// connect attempt's events only the endpoint, as the remote one. v1 names
+    /// `event_endpoint` for all.
     fn emit(&self, event: i32, value: u32) {
         if let Some(m) = self.spec.monitor.lock().as_mut() {
-            m.emit(event, value, &self.event_endpoint);
+            let of_connection = event == ZMQ_EVENT_CONNECTED
+                || event == ZMQ_EVENT_DISCONNECTED
+                || event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                || event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+            let endpoints = if of_connection {
+                let (local, peer) = self.connection_addresses.clone();
+                let remote = if self.spec.target.is_some() {
+                    self.event_endpoint.clone()
+                } else {
+                    peer
+                };
+                EventEndpoints {
+                    local,
+                    remote,
+                    identifier: self.event_endpoint.clone(),
+                }
+            } else {
+                EventEndpoints::connecting(&self.event_endpoint)
+            };
+            m.emit(event, value, &endpoints);
         }
     }
 
@@ -191,6 +220,7 @@ impl Session {
             self.state = State::Done;
             return;
         }
+        self.connection_addresses = stream.endpoint_addresses();
         self.engine.put(
             Box::new(Engine::new(stream, self.engine_config(), now)),
             reactor.mailbox(),
@@ -238,8 +268,10 @@ impl Session {
 
     /// The connection to the peer is up (through the proxy, if any): ZMTP starts.
     fn start_engine(&mut self, reactor: &mut Reactor, token: usize, stream: Stream, now: Instant) {
+        self.connection_addresses = stream.endpoint_addresses();
         self.emit(ZMQ_EVENT_CONNECTED, stream.fd() as u32);
         self.reconnect_ivl = Duration::from_millis(self.spec.options.reconnect_ivl.max(0) as u64);
+        self.connection_addresses = stream.endpoint_addresses();
         self.engine.put(
             Box::new(Engine::new(stream, self.engine_config(), now)),
             reactor.mailbox(),
@@ -351,14 +383,25 @@ impl Session {
         match &mut self.state {
             State::Connecting(stream, _) => {
                 if event.is_writable() || event.is_error() || event.is_write_closed() {
-                    let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_))
-                        || !stream.is_connected();
+                    let error = stream.take_error();
+                    let refused = matches!(&error, Ok(Some(e))
+                        if e.raw_os_error() == Some(libc::ECONNREFUSED));
+                    let failed = matches!(error, Ok(Some(_)) | Err(_)) || !stream.is_connected();
                     let State::Connecting(stream, _) =
                         std::mem::replace(&mut self.state, State::Done)
                     else {
                         return;
                     };
-                    if failed {
+                    // ZMQ_RECONNECT_STOP_CONN_REFUSED (draft): a tcp connect the peer
+                    // refused ends the session, as libzmq 4.3.5 (only for an attempt
+                    // that completes later; an at-once refusal is retried there too).
+                    let stop = refused
+                        && matches!(self.spec.target, Some(Target::Tcp(_)))
+                        && self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0;
+                    if failed && stop {
+                        self.abandon_attempt(reactor, stream);
+                        self.finish();
+                    } else if failed {
                         self.abandon_attempt(reactor, stream);
                         self.schedule_reconnect(now);
                     } else {
@@ -439,6 +482,20 @@ impl Session {
             return;
         };
         self.notice_metadata = metadata;
+        // ZMQ_HELLO_MSG (draft): the first message on every new connection of a ROUTER,
+        // SERVER, DEALER, CLIENT or PEER, before anything the socket sends (libzmq
+        // 4.3.5's hello_msg_session_t). The pipe is not read before this point.
+        let hello = &self.spec.options.hello_msg;
+        if !hello.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
+            )
+        {
+            if let Some(mut engine) = self.engine.lock() {
+                engine.queue_message(Msg::from_slice(hello));
+            }
+        }
         let notice = self.stream_notice();
         // A raw (STREAM) peer has no routing id of its own: the socket makes one up.
         let wants_id = self.spec.receives_routing_id && self.spec.options.socket_type != ZMQ_STREAM;
@@ -455,6 +512,11 @@ impl Session {
                     }
                 }
                 if self.spec.stream_notify && pipe.write(notice).is_ok() {
+                    pipe.flush();
+                }
+                if self.spec.options.router_notify & ZMQ_NOTIFY_CONNECT != 0
+                    && pipe.write(Msg::new()).is_ok()
+                {
                     pipe.flush();
                 }
                 // A subscriber's peer forgot our subscriptions: have the socket resend them.
@@ -480,6 +542,13 @@ impl Session {
                 if self.spec.stream_notify && ours.write(notice).is_ok() {
                     ours.flush();
                 }
+                // ZMQ_ROUTER_NOTIFY (draft): an empty message after the routing id, as
+                // libzmq's engine pushes once the handshake is done.
+                if self.spec.options.router_notify & ZMQ_NOTIFY_CONNECT != 0
+                    && ours.write(Msg::new()).is_ok()
+                {
+                    ours.flush();
+                }
                 ours.offer_direct(self.engine.clone());
                 reactor.own_pipe(ours.id(), token);
                 self.pipe = Some(ours);
@@ -501,18 +570,70 @@ impl Session {
         let was_active = engine.is_active();
         let mid_message = engine.mid_message_out();
         engine.abandon(self.pipe.as_mut());
+        // ZMQ_ROUTER_NOTIFY's disconnect notice: an empty message once a connection
+        // whose handshake was done is lost (a half-received message was dropped by
+        // `abandon`), as libzmq's engine.
+        if was_active && self.spec.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::new()).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
+        // ZMQ_DISCONNECT_MSG (draft): a ROUTER, SERVER or PEER receives it from an
+        // accepted peer whose connection (handshake done) is lost, as libzmq 4.3.5.
+        let farewell = &self.spec.options.disconnect_msg;
+        if self.spec.target.is_none()
+            && was_active
+            && !farewell.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_PEER
+            )
+        {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::from_slice(farewell)).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
+        // ZMQ_HICCUP_MSG (draft): a connecting DEALER, CLIENT or PEER whose connection
+        // (handshake done) is lost receives the message, as libzmq 4.3.5.
+        let hiccup = &self.spec.options.hiccup_msg;
+        if self.spec.target.is_some()
+            && was_active
+            && !hiccup.is_empty()
+            && matches!(
+                self.spec.options.socket_type,
+                ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
+            )
+        {
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(Msg::from_slice(hiccup)).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
         let fd = engine.stream.fd() as u32;
         engine.stream.deregister(reactor.registry());
         drop(engine);
         // libzmq's events: a protocol error in the handshake is reported with its code
         // (a socket-type mismatch only as DISCONNECTED) and ends the session for good; a
         // connection lost during the handshake is HANDSHAKE_FAILED_NO_DETAIL.
-        let protocol_error = failure.ends_session(was_active);
+        let mut protocol_error = failure.ends_session(was_active);
         if let Some(mut zap) = self.zap.take() {
             zap.terminate();
         }
         if let Some((event, value)) = failure.handshake_event(was_active) {
             self.emit(event, value);
+            // ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED (draft): a peer that drops the
+            // connection (or stays silent) during the handshake counts as a protocol
+            // error: no reconnect, as libzmq 4.3.5.
+            if event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                && self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0
+            {
+                protocol_error = true;
+            }
         }
         self.emit(ZMQ_EVENT_DISCONNECTED, fd);
         if protocol_error || self.closing.is_some() || self.spec.target.is_none() {

@@ -15,7 +15,9 @@ const MAX_THREAD_NAME: usize = 15;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreadSettings {
     /// `ZMQ_THREAD_NAME_PREFIX` as text (libzmq keeps the decimal form of the int).
-    pub name_prefix: Option<String>,
+    /// ZMQ_THREAD_NAME_PREFIX: bytes as given (`zmq_ctx_set_ext`), or an int's decimal
+    /// text (`zmq_ctx_set`).
+    pub name_prefix: Option<Vec<u8>>,
     /// `ZMQ_THREAD_PRIORITY`, -1 = leave as it is.
     pub priority: i32,
     /// `ZMQ_THREAD_SCHED_POLICY`, -1 = leave as it is.
@@ -40,7 +42,12 @@ impl ThreadSettings {
     /// keeps.
     pub fn io_thread_name(&self, index: usize) -> String {
         let mut name = match &self.name_prefix {
-            Some(prefix) => format!("{prefix}/ZMQbg/IO/{index}"),
+            Some(prefix) => {
+                // The name is a C string: a NUL in the prefix ends it there.
+                let prefix = prefix.split(|&b| b == 0).next().unwrap_or_default();
+                let prefix = String::from_utf8_lossy(prefix);
+                format!("{prefix}/ZMQbg/IO/{index}")
+            }
             None => format!("ZMQbg/IO/{index}"),
         };
         let mut end = name.len().min(MAX_THREAD_NAME);
@@ -131,5 +138,7 @@ mod tests {
         assert_eq!(settings.io_thread_name(0), "123456789/ZMQbg");
         settings.name_prefix = Some("-5".into());
         assert_eq!(settings.io_thread_name(1), "-5/ZMQbg/IO/1");
+        settings.name_prefix = Some(b"ab\0cd".to_vec());
+        assert_eq!(settings.io_thread_name(1), "ab/ZMQbg/IO/1");
     }
 }

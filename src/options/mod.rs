@@ -75,6 +75,9 @@ pub struct Options {
     pub sndtimeo: i32,
     /// `ZMQ_IPV6` (and the inverse, deprecated `ZMQ_IPV4ONLY`). Default false.
     pub ipv6: bool,
+    /// The context's `ZMQ_ZERO_COPY_RECV` when the socket was made (not a socket
+    /// option): large received messages view the receive buffer. Default true.
+    pub zero_copy_recv: bool,
     /// `ZMQ_SOCKS_PROXY`, empty = none.
     pub socks_proxy: Vec<u8>,
     /// `ZMQ_SOCKS_USERNAME` (draft), up to 255 bytes, empty = none.
@@ -215,6 +218,7 @@ impl Options {
             rcvtimeo: -1,
             sndtimeo: -1,
             ipv6: false,
+            zero_copy_recv: true,
             socks_proxy: Vec::new(),
             socks_username: Vec::new(),
             socks_password: Vec::new(),

@@ -31,19 +31,22 @@
 //! does (a regular file is always ready, a closed descriptor is POLLERR). A descriptor
 //! closed while in the set leaves epoll silently; remove it first, as libzmq asks.
 //!
-//! Thread-safe sockets (draft SERVER, CLIENT, ...) have no `ZMQ_FD`: libzmq's poller
-//! gives them one shared signaler, which `zmq_poller_fd` returns. They join as another
-//! `Target` whose uses come from other threads: a use notes the entry in the poller's
-//! `UseLog` (as the application's own calls do now) and writes the poller's signaler
-//! eventfd, registered in the epoll set like a socket's `ZMQ_FD`. Until then no entry
-//! has a signaler and `signaler_fd` is EINVAL, as libzmq says for a poller without
-//! thread-safe sockets.
+//! Thread-safe sockets (draft SERVER, CLIENT, ...) have no `ZMQ_FD`: as libzmq's, the
+//! poller makes one `Signaler` when the first of them is added (kept until the poller
+//! goes) and registers it with each (`Socket::add_signaler`); every command reaching
+//! any of them makes it readable. Its descriptor is in the epoll set once, under
+//! `SIGNALER_TOKEN`, and is what `zmq_poller_fd` returns (EINVAL before any thread-safe
+//! socket was added, as libzmq). When it fires, the wait clears it and makes every
+//! watched thread-safe socket a candidate (the invariant holds: a command after the
+//! clear signals again). The application's own calls on them are noted as for any
+//! socket.
 
 mod epoll;
 
 use crate::command::SocketMailbox;
 use crate::constants::{ZMQ_POLLERR, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_POLLPRI};
 use crate::error::{Error, Result};
+use crate::mailbox::Signaler;
 use crate::socket::watchers::{UseLog, Watch, WatchToken};
 use crate::socket::Socket;
 use epoll::Epoll;
@@ -78,6 +81,8 @@ enum Target {
         /// to tell the socket from a newer one at the same address after a close.
         mailbox: Arc<SocketMailbox>,
         watch: Arc<Watch>,
+        /// Woken through the poller's signaler, not its mailbox's eventfd.
+        thread_safe: bool,
     },
     /// A plain descriptor.
     Fd(RawFd),
@@ -92,7 +97,12 @@ enum Wake {
     Epoll,
     /// Refused by epoll: in the poll(2) list of every wait.
     Poll,
+    /// A thread-safe socket: through the poller's signaler (in `signaled`).
+    Signaler,
 }
+
+/// The epoll token of the poller's signaler (no slot has it).
+const SIGNALER_TOKEN: usize = usize::MAX;
 
 struct Entry {
     target: Target,
@@ -166,6 +176,10 @@ pub struct Poller {
     candidates: Vec<usize>,
     /// Slots with `Wake::Poll`.
     polled: Vec<usize>,
+    /// The signal of thread-safe sockets, from the first one added on.
+    signaler: Option<Arc<Signaler>>,
+    /// Slots with `Wake::Signaler`.
+    signaled: Vec<usize>,
     /// Entries whose `events` is not 0 (libzmq's poll set size).
     watched: usize,
     next_order: u64,
@@ -191,6 +205,8 @@ impl Poller {
             uses: Arc::new(UseLog::default()),
             candidates: Vec::new(),
             polled: Vec::new(),
+            signaler: None,
+            signaled: Vec::new(),
             watched: 0,
             next_order: 0,
             next_generation: 0,
@@ -212,10 +228,22 @@ impl Poller {
         self.looks
     }
 
-    /// The signaler of thread-safe sockets; EINVAL while the poller has none (always,
-    /// until thread-safe sockets exist: see the module comment).
+    /// The signaler of thread-safe sockets; EINVAL while the poller has none (no
+    /// thread-safe socket was ever added).
     pub fn signaler_fd(&self) -> Result<RawFd> {
-        Err(Error::Inval)
+        self.signaler.as_ref().map(|s| s.fd()).ok_or(Error::Inval)
+    }
+
+    /// The signaler, made and put in the epoll set on first use.
+    fn signaler(&mut self) -> Result<Arc<Signaler>> {
+        if let Some(signaler) = &self.signaler {
+            return Ok(signaler.clone());
+        }
+        let signaler = Arc::new(Signaler::new()?);
+        self.epoll
+            .add(signaler.fd(), libc::EPOLLIN as u32, SIGNALER_TOKEN)?;
+        self.signaler = Some(signaler.clone());
+        Ok(signaler)
     }
 
     /// Adds `socket`, named `key`; EINVAL if it is already in.
@@ -229,6 +257,11 @@ impl Poller {
         if self.socket_slot(key, socket).is_some() {
             return Err(Error::Inval);
         }
+        let thread_safe = socket.is_thread_safe();
+        if thread_safe {
+            let signaler = self.signaler()?;
+            socket.add_signaler(signaler)?;
+        }
         let (slot, generation) = self.reserve_slot();
         let watch = Watch::new(self.uses.clone(), WatchToken { slot, generation });
         socket.watch(watch.clone());
@@ -236,6 +269,7 @@ impl Poller {
             key,
             mailbox: socket.mailbox().clone(),
             watch,
+            thread_safe,
         };
         self.sockets.insert(key, slot);
         self.fill_slot(slot, generation, target, user_data, events);
@@ -351,8 +385,16 @@ impl Poller {
         let fd = entry.fd();
         let interest = entry.interest();
         let wake = entry.wake;
+        let thread_safe = matches!(
+            entry.target,
+            Target::Socket {
+                thread_safe: true,
+                ..
+            }
+        );
         let new_wake = match (wake, now_watched) {
-            (Wake::None, false) => Wake::None,
+            (_, true) if thread_safe => Wake::Signaler,
+            (Wake::Signaler, _) | (Wake::None, false) => Wake::None,
             (Wake::None, true) => match self.epoll.add(fd, interest, slot) {
                 Ok(()) => Wake::Epoll,
                 Err(_) => Wake::Poll,
@@ -375,6 +417,11 @@ impl Poller {
             self.polled.retain(|&s| s != slot);
         } else if wake != Wake::Poll && new_wake == Wake::Poll {
             self.polled.push(slot);
+        }
+        if wake == Wake::Signaler && new_wake != Wake::Signaler {
+            self.signaled.retain(|&s| s != slot);
+        } else if wake != Wake::Signaler && new_wake == Wake::Signaler {
+            self.signaled.push(slot);
         }
         if let Some(Some(entry)) = self.entries.get_mut(slot) {
             entry.wake = new_wake;
@@ -399,8 +446,18 @@ impl Poller {
             return;
         };
         match entry.target {
-            Target::Socket { key, watch, .. } => {
+            Target::Socket {
+                key,
+                watch,
+                mailbox,
+                thread_safe,
+            } => {
                 watch.end();
+                if thread_safe {
+                    if let Some(signaler) = &self.signaler {
+                        mailbox.remove_signaler(signaler);
+                    }
+                }
                 self.sockets.remove(&key);
             }
             Target::Fd(fd) => {
@@ -555,6 +612,16 @@ impl Poller {
         self.epoll.wait(epoll_wait_ms, &mut self.woken)?;
         for i in 0..self.woken.len() {
             let (slot, bits) = self.woken[i];
+            if slot == SIGNALER_TOKEN {
+                if let Some(signaler) = &self.signaler {
+                    signaler.clear();
+                }
+                for j in 0..self.signaled.len() {
+                    let slot = self.signaled[j];
+                    self.make_candidate(slot);
+                }
+                continue;
+            }
             let Some(Some(entry)) = self.entries.get(slot) else {
                 continue;
             };
@@ -654,8 +721,17 @@ impl Poller {
 impl Drop for Poller {
     fn drop(&mut self) {
         for entry in self.entries.iter().flatten() {
-            if let Target::Socket { watch, .. } = &entry.target {
+            if let Target::Socket {
+                watch,
+                mailbox,
+                thread_safe,
+                ..
+            } = &entry.target
+            {
                 watch.end();
+                if let (true, Some(signaler)) = (*thread_safe, &self.signaler) {
+                    mailbox.remove_signaler(signaler);
+                }
             }
         }
     }

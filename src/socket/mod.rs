@@ -34,7 +34,7 @@ use crate::io::session::SessionSpec;
 use crate::io::udp_session::UdpSpec;
 use crate::io::{IoCommand, IoMailbox};
 use crate::mailbox::Signaler;
-use crate::monitor::SharedMonitor;
+use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
 use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
@@ -90,7 +90,11 @@ impl NetObject {
             end_pipe,
         });
         if let (Some(fd), Some(m)) = (self.listener_fd, monitor.lock().as_mut()) {
-            m.emit(ZMQ_EVENT_CLOSED, fd as u32, &self.resolved);
+            m.emit(
+                ZMQ_EVENT_CLOSED,
+                fd as u32,
+                &EventEndpoints::bound(&self.resolved),
+            );
         }
     }
 }
@@ -125,6 +129,7 @@ impl Socket {
             options.linger = 0;
         }
         options.ipv6 = inherited.ipv6;
+        options.zero_copy_recv = inherited.zero_copy_recv;
         Socket {
             id,
             ctx,
@@ -524,7 +529,7 @@ impl Socket {
 
     fn emit(&self, event: i32, value: u32, endpoint: &str) {
         if let Some(m) = self.monitor.lock().as_mut() {
-            m.emit(event, value, endpoint);
+            m.emit(event, value, &EventEndpoints::bound(endpoint));
         }
     }
 
@@ -665,6 +670,17 @@ impl Socket {
     pub fn setsockopt(&mut self, option: i32, value: Option<&[u8]>) -> Result<()> {
         self.watchers.note_use();
         self.check_alive()?;
+        if option == ZMQ_ROUTER_NOTIFY && self.options.socket_type == ZMQ_ROUTER {
+            // ROUTER only (draft): ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT, an int of
+            // exactly its size, as libzmq 4.3.5; the sessions read it when they start.
+            let flags = value
+                .and_then(|v| <[u8; 4]>::try_from(v).ok())
+                .map(i32::from_ne_bytes)
+                .filter(|f| (0..=ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT).contains(f))
+                .ok_or(Error::Inval)?;
+            self.options.router_notify = flags;
+            return Ok(());
+        }
         match self
             .pattern
             .setsockopt(&mut self.pipes, option, value.unwrap_or(&[]))
@@ -715,6 +731,10 @@ impl Socket {
                 put_int_or_larger(out, events)
             }
             ZMQ_THREAD_SAFE => put_int_or_larger(out, i32::from(self.thread_safe)),
+            ZMQ_TOPICS_COUNT => match self.pattern.topics_count() {
+                Some(n) => put_int_or_larger(out, i32::try_from(n).unwrap_or(i32::MAX)),
+                None => Err(Error::Inval),
+            },
             _ => self.options.get(option, out),
         }
     }
@@ -752,8 +772,27 @@ impl Socket {
 
     /// `zmq_socket_monitor`: starts (or, with no endpoint, stops) publishing events.
     pub fn monitor(&mut self, endpoint: Option<&str>, events: i32) -> Result<()> {
+        // libzmq widens the int to 64 bits (a negative mask sets the high bits, which
+        // v1 refuses).
+        self.monitor_versioned(endpoint, events as i64 as u64, 1, ZMQ_PAIR)
+    }
+
+    /// `zmq_socket_monitor_versioned` (draft), libzmq 4.3.5's checks in its order:
+    /// ETERM; EINVAL for v1 events beyond the first 16; no endpoint stops; the
+    /// endpoint's errors, EPROTONOSUPPORT unless inproc; the running monitor stops
+    /// (MONITOR_STOPPED); EINVAL for a socket type other than PAIR, PUB or PUSH.
+    pub fn monitor_versioned(
+        &mut self,
+        endpoint: Option<&str>,
+        events: u64,
+        version: i32,
+        socket_type: i32,
+    ) -> Result<()> {
         self.watchers.note_use();
         self.check_alive()?;
+        if version == 1 && events >> 16 != 0 {
+            return Err(Error::Inval);
+        }
         if let Some(endpoint) = endpoint {
             // libzmq checks the transport against the socket type here too.
             Endpoint::parse_for(endpoint, self.options.socket_type)?;
@@ -763,7 +802,13 @@ impl Socket {
             old.stop();
         }
         if let Some(endpoint) = endpoint {
-            *slot = Some(monitor::start(&self.ctx, endpoint, events)?);
+            *slot = Some(monitor::start(
+                &self.ctx,
+                endpoint,
+                events,
+                version,
+                socket_type,
+            )?);
         }
         Ok(())
     }

@@ -16,13 +16,24 @@ impl MonitorSocket for Socket {
     }
 }
 
-/// Binds a monitor's PAIR socket at `endpoint` (inproc only, as libzmq).
-pub fn start(ctx: &Arc<CtxInner>, endpoint: &str, events: i32) -> Result<Monitor> {
+/// Binds a monitor's socket (PAIR, PUB or PUSH: EINVAL otherwise) at `endpoint`
+/// (inproc only, as libzmq), with LINGER 0 (events never hold up termination).
+pub fn start(
+    ctx: &Arc<CtxInner>,
+    endpoint: &str,
+    events: u64,
+    version: i32,
+    socket_type: i32,
+) -> Result<Monitor> {
     match Endpoint::parse(endpoint)? {
         Endpoint::Inproc(_) => {}
         Endpoint::Network { .. } => return Err(Error::ProtoNoSupport),
     }
-    let mut socket = Box::new(Socket::create(ctx, ZMQ_PAIR)?);
+    if !matches!(socket_type, ZMQ_PAIR | ZMQ_PUB | ZMQ_PUSH) {
+        return Err(Error::Inval);
+    }
+    let mut socket = Box::new(Socket::create(ctx, socket_type)?);
+    socket.setsockopt(ZMQ_LINGER, Some(&0i32.to_ne_bytes()))?;
     socket.bind(endpoint)?;
-    Ok(Monitor::new(socket, events))
+    Ok(Monitor::new(socket, events, version))
 }

@@ -324,6 +324,17 @@ impl Pattern {
         }
     }
 
+    /// `ZMQ_TOPICS_COUNT` (draft, libzmq 4.3.5): the distinct topics a PUB/XPUB's
+    /// subscribers subscribed to, or a SUB/XSUB's own subscriptions; None (EINVAL) for
+    /// other types.
+    pub fn topics_count(&self) -> Option<usize> {
+        match self {
+            Pattern::Pub(p) | Pattern::XPub(p) => Some(p.topics_count()),
+            Pattern::Sub(s) | Pattern::XSub(s) => Some(s.topics_count()),
+            _ => None,
+        }
+    }
+
     /// Options that only some socket types have. EINVAL means "not one of mine".
     pub fn setsockopt(&mut self, pipes: &mut Pipes, option: i32, value: &[u8]) -> Result<()> {
         match (self, option) {

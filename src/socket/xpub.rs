@@ -72,6 +72,11 @@ impl XPub {
         self.read_activated(pipes, key);
     }
 
+    /// How many distinct topics the subscribers subscribed to (ZMQ_TOPICS_COUNT).
+    pub fn topics_count(&self) -> usize {
+        self.subscriptions.num_prefixes()
+    }
+
     /// Reads the subscriptions (and, for XPUB, upstream messages) the pipe carries.
     pub fn read_activated(&mut self, pipes: &mut Pipes, key: PipeKey) {
         while let Some(msg) = pipes.read(key) {

@@ -47,6 +47,11 @@ impl XSub {
     }
 
     /// Sends every current subscription to `key` (a new or reconnected publisher).
+    /// How many distinct topics this socket subscribed to (ZMQ_TOPICS_COUNT).
+    pub fn topics_count(&self) -> usize {
+        self.subscriptions.num_prefixes()
+    }
+
     pub fn resend_subscriptions(&mut self, pipes: &mut Pipes, key: PipeKey) {
         let mut topics = Vec::new();
         self.subscriptions.apply(|t| topics.push(t.to_vec()));

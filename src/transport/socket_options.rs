@@ -60,6 +60,11 @@ pub fn prepare_socket(fd: RawFd, options: &Options) -> io::Result<()> {
     if options.rcvbuf >= 0 {
         set_int(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, options.rcvbuf)?;
     }
+    // ZMQ_BUSY_POLL (draft): microseconds to busy-poll on a read, as libzmq (raising it
+    // above net.core.busy_read needs CAP_NET_ADMIN: EPERM otherwise).
+    if options.busy_poll > 0 {
+        set_int(fd, libc::SOL_SOCKET, libc::SO_BUSY_POLL, options.busy_poll)?;
+    }
     Ok(())
 }
 

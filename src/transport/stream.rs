@@ -91,6 +91,28 @@ impl Stream {
         super::socket_options::peer_address_string(self.fd()).unwrap_or_default()
     }
 
+    /// The local and remote endpoints as libzmq's monitor v2 names them
+    /// (`tcp://127.0.0.1:5555`, `ipc://path`); empty where the system has none.
+    pub fn endpoint_addresses(&self) -> (String, String) {
+        match self {
+            Stream::Tcp(s) => {
+                let text = |a: std::io::Result<std::net::SocketAddr>| {
+                    a.map(|a| super::tcp_address::endpoint_string(&a))
+                        .unwrap_or_default()
+                };
+                (text(s.local_addr()), text(s.peer_addr()))
+            }
+            Stream::Unix(s) => {
+                let text = |a: std::io::Result<std::os::unix::net::SocketAddr>| {
+                    a.ok()
+                        .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
+                        .unwrap_or_default()
+                };
+                (text(s.local_addr()), text(s.peer_addr()))
+            }
+        }
+    }
+
     pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
         let interest = Interest::READABLE | Interest::WRITABLE;
         match self {

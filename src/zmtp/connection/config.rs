@@ -23,6 +23,9 @@ pub struct ConnectionConfig {
     pub out_batch: usize,
     /// ZMQ_STREAM: raw bytes, no ZMTP at all.
     pub raw: bool,
+    /// The context's ZMQ_ZERO_COPY_RECV: a body that lies whole in the receive buffer
+    /// becomes a message viewing it (true) or a copy (false).
+    pub zero_copy_recv: bool,
     /// The security mechanism and role, with its secrets.
     pub security: Security,
     /// ZMQ_ZAP_DOMAIN / ZMQ_ZAP_ENFORCE_DOMAIN (handler availability is decided when the

@@ -259,7 +259,7 @@ impl Connection {
                     // frames only) and no slice of them is live past this point.
                     let boxed = unsafe { source.buffer().range_mut(at, body.len()) };
                     if let Some((more, plain)) = self.open_box(sink, boxed, now)? {
-                        let msg = if plain.len() <= INLINE_CAPACITY {
+                        let msg = if plain.len() <= INLINE_CAPACITY || !self.config.zero_copy_recv {
                             Msg::from_slice(&boxed[plain])
                         } else {
                             Msg::from_buffer(source.slice(at + plain.start, plain.len()))
@@ -272,6 +272,7 @@ impl Connection {
                     if fl.command
                         || self.encrypted
                         || body.len() <= INLINE_CAPACITY
+                        || !self.config.zero_copy_recv
                         || !self.is_active()
                     {
                         self.handle_frame(Some(&mut *sink), fl, &window[body], now)?;

@@ -50,6 +50,7 @@ fn plain_client(username: &[u8], password: &[u8]) -> Security {
 
 fn config(socket_type: i32, security: Security) -> ConnectionConfig {
     ConnectionConfig {
+        zero_copy_recv: true,
         socket_type,
         routing_id: Vec::new(),
         properties: Properties::new(),

@@ -227,3 +227,30 @@ fn raw_mode_is_active_at_once_and_passes_bytes_through() {
     expected.extend_from_slice(&big);
     assert_eq!(stream.take_output(now), expected);
 }
+
+#[test]
+fn zero_copy_recv_off_copies_bodies_out_of_the_receive_buffer() {
+    let now = Instant::now();
+    for zero_copy in [true, false] {
+        let mut receiver = config(ZMQ_DEALER, Security::Null);
+        receiver.zero_copy_recv = zero_copy;
+        let (mut a, mut b) = pair(config(ZMQ_DEALER, Security::Null), receiver, 65536, now);
+        for i in 0..2u8 {
+            let mut msg = Msg::from_slice(&pattern(1000, i));
+            msg.set_more(i == 0);
+            a.conn.send_message(msg, true);
+        }
+        exchange(&mut a, &mut b, 65536, now);
+        assert_eq!(b.inbox.len(), 2);
+        for (i, msg) in b.inbox.iter().enumerate() {
+            assert_eq!(msg.data(), pattern(1000, i as u8));
+            // A view shares the receive buffer with it (and the other frame); a copy
+            // owns its bytes alone.
+            assert_eq!(
+                msg.is_shared(),
+                zero_copy,
+                "zero_copy {zero_copy}, frame {i}"
+            );
+        }
+    }
+}

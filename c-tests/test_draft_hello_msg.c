@@ -1,0 +1,49 @@
+/* ZMQ_HELLO_MSG (draft, libzmq 4.3.5 hello_msg_session_t): a ROUTER, SERVER, DEALER,
+ * CLIENT or PEER sends it as the first message on every new tcp/ipc connection, from
+ * the binding side and from the connecting side, before what the socket sends.
+ *
+ * Debian's libzmq has no draft API: ZMQ_C_TESTS_SYSTEM=1 skips this test; run it with
+ *   ZMQ_C_TESTS_LIBDIR=$(scripts/draft-libzmq.sh | tail -1) cargo test --test c_api -- test_draft_hello_msg
+ */
+#define ZMQ_BUILD_DRAFT_API
+#include "common.h"
+
+int main(void) {
+#ifdef ZMQ_HELLO_MSG
+    void *ctx = zmq_ctx_new();
+    CHECK(ctx);
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    CHECK(router && dealer);
+    CHECK_OK(zmq_setsockopt(router, ZMQ_HELLO_MSG, "HI", 2));
+    CHECK_OK(zmq_setsockopt(dealer, ZMQ_HELLO_MSG, "HELLO", 5));
+    CHECK_OK(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "D1", 2));
+    int timeout = 2000;
+    CHECK_OK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    CHECK_OK(zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    CHECK_OK(zmq_bind(router, "tcp://127.0.0.1:*"));
+    char endpoint[256];
+    size_t len = sizeof endpoint;
+    CHECK_OK(zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, endpoint, &len));
+    /* Queued before the handshake is done: the hello still goes first. */
+    CHECK_OK(zmq_connect(dealer, endpoint));
+    tc_send_str(dealer, "after", 0);
+
+    tc_recv_str_eq(dealer, "HI", 0);
+    tc_recv_str_eq(router, "D1", 0);
+    tc_recv_str_eq(router, "HELLO", 0);
+    tc_recv_str_eq(router, "D1", 0);
+    tc_recv_str_eq(router, "after", 0);
+
+    /* Once per connection. */
+    timeout = 200;
+    CHECK_OK(zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    char buf[16];
+    CHECK_ERR(zmq_recv(dealer, buf, sizeof buf, 0), EAGAIN);
+
+    CHECK_OK(zmq_close(router));
+    CHECK_OK(zmq_close(dealer));
+    CHECK_OK(zmq_ctx_term(ctx));
+#endif
+    return 0;
+}
