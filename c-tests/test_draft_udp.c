@@ -2,7 +2,8 @@
  * length, the group, the body), a DISH binds to receive them and keeps the groups it
  * joined. Unicast with group filtering, join and leave; errno: a RADIO cannot bind udp,
  * a DISH cannot connect it (ENOCOMPATPROTO), malformed addresses are EINVAL; multicast
- * when the host has a route for it. Needs a libzmq with the draft API
+ * when the host has a route for it. DGRAM: two-part messages (the peer's "ip:port",
+ * then the body) over a bound udp endpoint, both ways. Needs a libzmq with the draft API
  * (ZMQ_C_TESTS_LIBDIR in system mode). */
 #define ZMQ_BUILD_DRAFT_API
 #include "common.h"
@@ -166,6 +167,82 @@ static void multicast(void *ctx) {
     CHECK_OK(zmq_close(dish));
 }
 
+/* Sends "ip:port" then `body` from a DGRAM socket. */
+static void dgram_send(void *s, const char *to, const char *body) {
+    CHECK_EQ(zmq_send(s, to, strlen(to), ZMQ_SNDMORE), (int) strlen(to));
+    CHECK_EQ(zmq_send(s, body, strlen(body), 0), (int) strlen(body));
+}
+
+/* Receives one datagram: the sender's address (MORE; "ip:port" and a NUL, as libzmq
+ * writes it) into `from`, then the body, which must be `body`; 0 on a timeout. */
+static int dgram_recv(void *s, char *from, size_t from_size, const char *body) {
+    int n = zmq_recv(s, from, from_size - 1, 0);
+    if (n < 0) {
+        CHECK_EQ(zmq_errno(), EAGAIN);
+        return 0;
+    }
+    from[n] = 0;
+    CHECK_EQ(n, (int) strlen(from) + 1);
+    int more = net_get_int(s, ZMQ_RCVMORE);
+    CHECK_EQ(more, 1);
+    char got[64];
+    n = zmq_recv(s, got, sizeof got, 0);
+    CHECK_EQ(n, (int) strlen(body));
+    CHECK(memcmp(got, body, (size_t) n) == 0);
+    CHECK_EQ(net_get_int(s, ZMQ_RCVMORE), 0);
+    return 1;
+}
+
+static void dgram(void *ctx) {
+    void *a = net_socket(ctx, ZMQ_DGRAM);
+    void *b = net_socket(ctx, ZMQ_DGRAM);
+    CHECK_EQ(net_get_int(a, ZMQ_THREAD_SAFE), 0);
+    int port_a = next_port(), port_b = next_port();
+    char ep_a[64], ep_b[64], to_b[64];
+    snprintf(ep_a, sizeof ep_a, "udp://127.0.0.1:%d", port_a);
+    snprintf(ep_b, sizeof ep_b, "udp://127.0.0.1:%d", port_b);
+    snprintf(to_b, sizeof to_b, "127.0.0.1:%d", port_b);
+    /* A DGRAM binds (sends and receives there); connecting udp is RADIO's only. */
+    CHECK_ERR(zmq_connect(a, ep_b), ENOCOMPATPROTO);
+    CHECK_OK(zmq_bind(a, ep_a));
+    CHECK_OK(zmq_bind(b, ep_b));
+
+    /* The first part is the address (MORE), the second the body (no MORE). */
+    CHECK_ERR(zmq_send(a, "body", 4, 0), EINVAL);
+    CHECK_EQ(zmq_send(a, to_b, strlen(to_b), ZMQ_SNDMORE), (int) strlen(to_b));
+    CHECK_ERR(zmq_send(a, "body", 4, ZMQ_SNDMORE), EINVAL);
+    CHECK_EQ(zmq_send(a, "first", 5, 0), 5);
+
+    /* Until b's endpoint is running, a datagram may be lost: retry. */
+    char from[64];
+    net_set_int(b, ZMQ_RCVTIMEO, 50);
+    int64_t give_up = tc_now_ms() + 5000;
+    while (!dgram_recv(b, from, sizeof from, "first")) {
+        if (tc_now_ms() > give_up)
+            TC_FAIL("no datagram reached %s", ep_b);
+        dgram_send(a, to_b, "first");
+    }
+    char want[64];
+    snprintf(want, sizeof want, "127.0.0.1:%d", port_a);
+    CHECK(strcmp(from, want) == 0);
+
+    /* The reply goes to the address received. */
+    net_set_int(a, ZMQ_RCVTIMEO, 5000);
+    char retry[64];
+    while (dgram_recv(b, retry, sizeof retry, "first")) /* drain the retries */
+        ;
+    dgram_send(b, from, "reply");
+    char from_b[64];
+    CHECK(dgram_recv(a, from_b, sizeof from_b, "reply"));
+    CHECK(strcmp(from_b, to_b) == 0);
+    /* An empty body, and an address that is no IPv4 address (dropped). */
+    dgram_send(b, "not an address", "lost");
+    dgram_send(b, from, "");
+    CHECK(dgram_recv(a, from_b, sizeof from_b, ""));
+    CHECK_OK(zmq_close(a));
+    CHECK_OK(zmq_close(b));
+}
+
 int main(void) {
     void *ctx = zmq_ctx_new();
     CHECK(ctx);
@@ -173,6 +250,7 @@ int main(void) {
     unicast(ctx, "127.0.0.1");
     unicast(ctx, "*");
     multicast(ctx);
+    dgram(ctx);
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
 }

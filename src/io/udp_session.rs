@@ -5,6 +5,8 @@
 //! and the joins it sends down the pipe are read and dropped). The datagram is
 //! libzmq's: one byte of group length, the group, then the body; at most
 //! `MAX_DATAGRAM` bytes (larger messages are dropped; longer datagrams are cut).
+//! A DGRAM's (`bind`) does both, raw: each datagram is the body alone, and messages
+//! are two parts, the peer's "ip:port" then the body.
 
 use super::Reactor;
 use crate::msg::{Msg, GROUP_MAX_LENGTH};
@@ -17,22 +19,35 @@ use std::net::SocketAddr;
 /// libzmq's udp engine buffer size.
 pub const MAX_DATAGRAM: usize = 8192;
 
+/// What a udp endpoint does.
+#[derive(Clone, Copy)]
+pub enum UdpMode {
+    /// A RADIO's: sends group datagrams to the address.
+    Send(SocketAddr),
+    /// A DISH's: receives group datagrams.
+    Receive,
+    /// A DGRAM's: sends and receives raw datagrams, addressed by the message's first part.
+    Raw,
+}
+
 /// What the I/O thread needs to run a udp endpoint.
 pub struct UdpSpec {
     pub id: u64,
     pub socket: std::net::UdpSocket,
-    /// Where to send (a RADIO); None for a receiver (a DISH).
-    pub target: Option<SocketAddr>,
+    pub mode: UdpMode,
     pub pipe: Pipe,
 }
 
 pub struct UdpSession {
     id: u64,
     socket: UdpSocket,
-    target: Option<SocketAddr>,
+    mode: UdpMode,
     pipe: Pipe,
-    /// A datagram the kernel refused for now (EAGAIN): sent when writable again.
-    pending: Option<Vec<u8>>,
+    /// A datagram the kernel refused for now (EAGAIN) and where it goes: sent when
+    /// writable again.
+    pending: Option<(Vec<u8>, SocketAddr)>,
+    /// Raw mode: the address part read, waiting for its body.
+    raw_address: Option<Option<SocketAddr>>,
     done: bool,
 }
 
@@ -41,9 +56,10 @@ impl UdpSession {
         UdpSession {
             id: spec.id,
             socket: UdpSocket::from_std(spec.socket),
-            target: spec.target,
+            mode: spec.mode,
             pipe: spec.pipe,
             pending: None,
+            raw_address: None,
             done: false,
         }
     }
@@ -57,10 +73,10 @@ impl UdpSession {
     }
 
     pub fn start(&mut self, reactor: &mut Reactor, token: Token) {
-        let interest = if self.target.is_some() {
-            Interest::WRITABLE
-        } else {
-            Interest::READABLE
+        let interest = match self.mode {
+            UdpMode::Send(_) => Interest::WRITABLE,
+            UdpMode::Receive => Interest::READABLE,
+            UdpMode::Raw => Interest::READABLE | Interest::WRITABLE,
         };
         if reactor
             .registry()
@@ -78,13 +94,15 @@ impl UdpSession {
         if self.done {
             return;
         }
-        match self.target {
-            Some(target) => self.send_queued(target),
-            None => {
-                self.receive();
+        match self.mode {
+            UdpMode::Send(_) | UdpMode::Raw => self.send_queued(),
+            UdpMode::Receive => {
                 // The DISH's joins and leaves: nothing to do with them here.
                 while self.pipe.read().is_some() {}
             }
+        }
+        if !matches!(self.mode, UdpMode::Send(_)) {
+            self.receive();
         }
         if self.pipe.is_done() {
             self.finish(reactor);
@@ -121,21 +139,40 @@ impl UdpSession {
         self.pipe.terminate();
     }
 
-    fn send_queued(&mut self, target: SocketAddr) {
+    /// The next datagram to send and where, from the pipe; None when it is empty.
+    fn next_datagram(&mut self) -> Option<(Vec<u8>, SocketAddr)> {
         loop {
-            let datagram = match self.pending.take() {
-                Some(d) => d,
-                None => match self.pipe.read() {
-                    Some(msg) => match encode(&msg) {
-                        Some(d) => d,
-                        None => continue,
-                    },
-                    None => return,
+            let msg = self.pipe.read()?;
+            match self.mode {
+                UdpMode::Send(target) => {
+                    if let Some(d) = encode(&msg) {
+                        return Some((d, target));
+                    }
+                }
+                UdpMode::Raw => match self.raw_address.take() {
+                    None if msg.more() => self.raw_address = Some(parse_raw_address(msg.data())),
+                    // A body: sent if its address was valid (else dropped, as libzmq).
+                    Some(address) if !msg.more() => {
+                        if let Some(to) = address.filter(|_| msg.data().len() <= MAX_DATAGRAM) {
+                            return Some((msg.data().to_vec(), to));
+                        }
+                    }
+                    // Not address-then-body (the DGRAM socket prevents it): skip.
+                    _ => {}
                 },
+                UdpMode::Receive => {}
+            }
+        }
+    }
+
+    fn send_queued(&mut self) {
+        loop {
+            let Some((datagram, to)) = self.pending.take().or_else(|| self.next_datagram()) else {
+                return;
             };
-            match self.socket.send_to(&datagram, target) {
+            match self.socket.send_to(&datagram, to) {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    self.pending = Some(datagram);
+                    self.pending = Some((datagram, to));
                     return;
                 }
                 // Datagrams are unreliable: any other failure loses this one only.
@@ -150,8 +187,18 @@ impl UdpSession {
         // (ActivateWrite pumps again).
         while self.pipe.check_write() {
             match self.socket.recv_from(&mut buffer) {
-                Ok((n, _)) => {
-                    if let Some(msg) = buffer.get(..n).and_then(decode) {
+                Ok((n, from)) => {
+                    let Some(datagram) = buffer.get(..n) else {
+                        continue;
+                    };
+                    if matches!(self.mode, UdpMode::Raw) {
+                        let mut address = Msg::from_slice(raw_address_text(from).as_bytes());
+                        address.set_flags(crate::msg::flags::MORE);
+                        // Both parts or neither: check_write said there is room.
+                        if self.pipe.write(address).is_ok() {
+                            let _ = self.pipe.write(Msg::from_slice(datagram));
+                        }
+                    } else if let Some(msg) = decode(datagram) {
                         let _ = self.pipe.write(msg);
                     }
                 }
@@ -161,6 +208,27 @@ impl UdpSession {
         }
         self.pipe.flush();
     }
+}
+
+/// A DGRAM's address part, as libzmq writes it: "ip:port" and a NUL.
+fn raw_address_text(from: SocketAddr) -> String {
+    format!("{}:{}\0", from.ip(), from.port())
+}
+
+/// A DGRAM's address part, as libzmq reads it: a numeric IPv4 address, ':', and a
+/// port read as `atoi` would (digits up to the first other byte, 0 is no port).
+pub fn parse_raw_address(text: &[u8]) -> Option<SocketAddr> {
+    let colon = text.iter().rposition(|&b| b == b':')?;
+    let host = std::str::from_utf8(text.get(..colon)?).ok()?;
+    let ip: std::net::Ipv4Addr = host.parse().ok()?;
+    let digits: Vec<u8> = text
+        .get(colon + 1..)?
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    let port: u16 = std::str::from_utf8(&digits).ok()?.parse().ok()?;
+    (port != 0).then_some(SocketAddr::from((ip, port)))
 }
 
 /// A message as a datagram; None when it does not fit in one.
@@ -209,6 +277,18 @@ mod tests {
         let d = encode(&Msg::from_slice(b"")).unwrap();
         assert_eq!(d, b"\x00");
         assert_eq!(decode(&d).unwrap().data(), b"");
+    }
+
+    #[test]
+    fn raw_addresses() {
+        let a: SocketAddr = "127.0.0.1:5555".parse().unwrap();
+        assert_eq!(raw_address_text(a), "127.0.0.1:5555\0");
+        assert_eq!(parse_raw_address(b"127.0.0.1:5555\0"), Some(a));
+        assert_eq!(parse_raw_address(b"127.0.0.1:5555"), Some(a));
+        assert_eq!(parse_raw_address(b"127.0.0.1:0"), None);
+        assert_eq!(parse_raw_address(b"127.0.0.1"), None);
+        assert_eq!(parse_raw_address(b"localhost:5555"), None);
+        assert_eq!(parse_raw_address(b""), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 mod channel;
 mod client;
 mod dealer;
+mod dgram;
 pub(crate) mod monitor;
 mod pair;
 mod pattern;
@@ -31,7 +32,7 @@ use crate::ctx_inner::{CtxInner, Inherited};
 use crate::error::{Error, Result};
 use crate::io::listener::ListenerSpec;
 use crate::io::session::SessionSpec;
-use crate::io::udp_session::UdpSpec;
+use crate::io::udp_session::{UdpMode, UdpSpec};
 use crate::io::{IoCommand, IoMailbox};
 use crate::mailbox::Signaler;
 use crate::monitor::{EventEndpoints, SharedMonitor};
@@ -437,8 +438,9 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } if transport == "udp" => {
-                // libzmq receives over udp with DISH (and DGRAM) only.
-                if self.options.socket_type != ZMQ_DISH {
+                // libzmq binds udp with DISH (receives) and DGRAM (both ways) only.
+                let dgram = self.options.socket_type == ZMQ_DGRAM;
+                if self.options.socket_type != ZMQ_DISH && !dgram {
                     return Err(Error::NoCompatProto);
                 }
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
@@ -446,7 +448,12 @@ impl Socket {
                 let socket = transport::udp::open_receiver(&resolved)?;
                 // libzmq files a udp bind under an empty name: unbind cannot find it
                 // (ENOENT), only closing the socket ends it.
-                self.add_udp(io, "", socket, None);
+                let mode = if dgram {
+                    UdpMode::Raw
+                } else {
+                    UdpMode::Receive
+                };
+                self.add_udp(io, "", socket, mode);
                 self.options.last_endpoint = address;
                 Ok(())
             }
@@ -504,7 +511,7 @@ impl Socket {
         io: Arc<IoMailbox>,
         endpoint: &str,
         socket: std::net::UdpSocket,
-        target: Option<std::net::SocketAddr>,
+        mode: UdpMode,
     ) {
         let (mut mine, theirs) = transport::connection_pipes(&self.options);
         theirs.set_owner(&io);
@@ -515,7 +522,7 @@ impl Socket {
         io.send(IoCommand::AddUdp(Box::new(UdpSpec {
             id,
             socket,
-            target,
+            mode,
             pipe: theirs,
         })));
         self.net.push(NetObject {
@@ -546,7 +553,7 @@ impl Socket {
                 Ok(())
             }
             Endpoint::Network { transport, address } if transport == "udp" => {
-                // libzmq sends over udp with RADIO (and DGRAM) only.
+                // libzmq connects udp with RADIO only (a DGRAM binds to send and receive).
                 if self.options.socket_type != ZMQ_RADIO {
                     return Err(Error::NoCompatProto);
                 }
@@ -554,7 +561,7 @@ impl Socket {
                 let resolved = transport::udp_address::resolve(&address, false)?;
                 let socket = transport::udp::open_sender(&resolved, &self.options)?;
                 let target = std::net::SocketAddr::V4(resolved.target);
-                self.add_udp(io, endpoint, socket, Some(target));
+                self.add_udp(io, endpoint, socket, UdpMode::Send(target));
                 // As libzmq: LAST_ENDPOINT is the address without `udp://`.
                 self.options.last_endpoint = address;
                 Ok(())

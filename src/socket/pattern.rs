@@ -4,6 +4,7 @@
 use super::channel::Channel;
 use super::client::Client;
 use super::dealer::Dealer;
+use super::dgram::Dgram;
 use super::pair::Pair;
 use super::pipeline::{Pull, Push};
 use super::radio_dish::{Dish, Radio};
@@ -33,7 +34,9 @@ pub enum Pattern {
     XSub(XSub),
     /// STREAM: raw peers addressed by generated ids, as a ROUTER in raw mode.
     Stream(Router),
-    // The draft types, all thread-safe (DGRAM, with the udp transport, will join them).
+    /// DGRAM (draft, not thread-safe): address + body over a bound udp endpoint.
+    Dgram(Dgram),
+    // The other draft types, all thread-safe.
     Server(Server),
     Client(Client),
     Scatter(Scatter),
@@ -69,7 +72,7 @@ impl Pattern {
             ZMQ_CHANNEL => Pattern::Channel(Channel::default()),
             ZMQ_RADIO => Pattern::Radio(Radio::default()),
             ZMQ_DISH => Pattern::Dish(Dish::default()),
-            // DGRAM (with the udp transport) is not built yet.
+            ZMQ_DGRAM => Pattern::Dgram(Dgram::default()),
             _ => return Err(Error::Inval),
         })
     }
@@ -84,7 +87,6 @@ impl Pattern {
                 | ZMQ_DISH
                 | ZMQ_GATHER
                 | ZMQ_SCATTER
-                | ZMQ_DGRAM
                 | ZMQ_PEER
                 | ZMQ_CHANNEL
         )
@@ -145,6 +147,7 @@ impl Pattern {
     ) {
         match self {
             Pattern::Pair(p) => p.attach(pipes, key),
+            Pattern::Dgram(d) => d.attach(pipes, key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.attach(pipes, key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.attach(pipes, key),
             Pattern::Req(r) => r.dealer.attach(pipes, key),
@@ -168,6 +171,7 @@ impl Pattern {
     pub fn pipe_terminated(&mut self, pipes: &Pipes, key: PipeKey) {
         match self {
             Pattern::Pair(p) => p.pipe_terminated(key),
+            Pattern::Dgram(d) => d.pipe_terminated(key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.pipe_terminated(key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.pipe_terminated(key),
             Pattern::Req(r) => r.pipe_terminated(key),
@@ -188,7 +192,11 @@ impl Pattern {
 
     pub fn read_activated(&mut self, pipes: &mut Pipes, key: PipeKey) {
         match self {
-            Pattern::Pair(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Channel(_) => {}
+            Pattern::Pair(_)
+            | Pattern::Dgram(_)
+            | Pattern::Push(_)
+            | Pattern::Scatter(_)
+            | Pattern::Channel(_) => {}
             Pattern::Server(s) | Pattern::Peer(s) => s.read_activated(key),
             Pattern::Client(c) => c.read_activated(key),
             Pattern::Gather(g) => g.read_activated(key),
@@ -230,6 +238,7 @@ impl Pattern {
             Pattern::Radio(r) => r.write_activated(key),
             Pattern::Dish(d) => d.write_activated(key),
             Pattern::Pair(_)
+            | Pattern::Dgram(_)
             | Pattern::Rep(_)
             | Pattern::Router(_)
             | Pattern::Stream(_)
@@ -245,6 +254,7 @@ impl Pattern {
     pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg, options: &Options) -> Result<()> {
         match self {
             Pattern::Pair(p) => p.send(pipes, msg),
+            Pattern::Dgram(d) => d.send(pipes, msg),
             Pattern::Pub(p) | Pattern::XPub(p) => p.send(pipes, msg, options.invert_matching),
             Pattern::XSub(s) => s.send(pipes, msg),
             Pattern::Req(r) => r.send(pipes, msg),
@@ -267,6 +277,7 @@ impl Pattern {
     pub fn recv(&mut self, pipes: &mut Pipes, options: &Options) -> Result<Msg> {
         match self {
             Pattern::Pair(p) => p.recv(pipes),
+            Pattern::Dgram(d) => d.recv(pipes),
             Pattern::XPub(p) => p.recv(),
             Pattern::Sub(s) | Pattern::XSub(s) => s.recv(pipes, options.invert_matching),
             Pattern::Req(r) => r.recv(pipes),
@@ -288,6 +299,7 @@ impl Pattern {
     pub fn has_in(&mut self, pipes: &mut Pipes, options: &Options) -> bool {
         match self {
             Pattern::Pair(p) => p.has_in(pipes),
+            Pattern::Dgram(d) => d.has_in(pipes),
             Pattern::XPub(p) => p.has_in(),
             Pattern::Sub(s) | Pattern::XSub(s) => s.has_in(pipes, options.invert_matching),
             Pattern::Req(r) => r.has_in(pipes),
@@ -307,6 +319,7 @@ impl Pattern {
     pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         match self {
             Pattern::Pair(p) => p.has_out(pipes),
+            Pattern::Dgram(d) => d.has_out(pipes),
             Pattern::Pub(_) | Pattern::XPub(_) | Pattern::XSub(_) => true,
             Pattern::Req(r) => r.has_out(pipes),
             Pattern::Rep(r) => r.has_out(pipes),
