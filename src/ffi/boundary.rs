@@ -76,11 +76,11 @@ mod tests {
     /// exported function that does (`zmq_term` is `zmq_ctx_term`).
     #[test]
     #[cfg_attr(miri, ignore = "reads the source tree")]
-    fn every_exported_function_goes_through_the_guard() {
+    fn every_exported_function_goes_through_the_guard() -> std::io::Result<()> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ffi");
         let mut functions = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for entry in std::fs::read_dir(&dir)? {
+            let source = std::fs::read_to_string(entry?.path())?;
             functions.extend(exported_functions(&source));
         }
         assert!(
@@ -102,5 +102,6 @@ mod tests {
                 "{name} does not go through boundary::guard"
             );
         }
+        Ok(())
     }
 }
