@@ -6,7 +6,10 @@
 //! libzmq's: one byte of group length, the group, then the body; at most
 //! `MAX_DATAGRAM` bytes (larger messages are dropped; longer datagrams are cut).
 //! A DGRAM's (`bind`) does both, raw: each datagram is the body alone, and messages
-//! are two parts, the peer's "ip:port" then the body.
+//! are two parts, the peer's "ip:port" then the body. Over an IPv6 socket (ZMQ_IPV6)
+//! an IPv4 peer (v4-mapped) is still "ip:port" and an IPv6 one "[ip%zone]:port",
+//! read back the same way (libzmq's DGRAM handles IPv4 only, and aborts on an IPv6
+//! peer).
 
 use super::Reactor;
 use crate::msg::{Msg, GROUP_MAX_LENGTH};
@@ -48,11 +51,14 @@ pub struct UdpSession {
     pending: Option<(Vec<u8>, SocketAddr)>,
     /// Raw mode: the address part read, waiting for its body.
     raw_address: Option<Option<SocketAddr>>,
+    /// The socket is an IPv6 one: IPv4 destinations go as v4-mapped addresses.
+    ipv6: bool,
     done: bool,
 }
 
 impl UdpSession {
     pub fn new(spec: UdpSpec) -> UdpSession {
+        let ipv6 = spec.socket.local_addr().is_ok_and(|a| a.is_ipv6());
         UdpSession {
             id: spec.id,
             socket: UdpSocket::from_std(spec.socket),
@@ -60,6 +66,7 @@ impl UdpSession {
             pipe: spec.pipe,
             pending: None,
             raw_address: None,
+            ipv6,
             done: false,
         }
     }
@@ -154,7 +161,7 @@ impl UdpSession {
                     // A body: sent if its address was valid (else dropped, as libzmq).
                     Some(address) if !msg.more() => {
                         if let Some(to) = address.filter(|_| msg.data().len() <= MAX_DATAGRAM) {
-                            return Some((msg.data().to_vec(), to));
+                            return Some((msg.data().to_vec(), self.in_family(to)));
                         }
                     }
                     // Not address-then-body (the DGRAM socket prevents it): skip.
@@ -162,6 +169,16 @@ impl UdpSession {
                 },
                 UdpMode::Receive => {}
             }
+        }
+    }
+
+    /// An IPv4 destination as an IPv6 socket reaches it (v4-mapped).
+    fn in_family(&self, to: SocketAddr) -> SocketAddr {
+        match to {
+            SocketAddr::V4(v4) if self.ipv6 => {
+                SocketAddr::from((v4.ip().to_ipv6_mapped(), v4.port()))
+            }
+            other => other,
         }
     }
 
@@ -210,14 +227,28 @@ impl UdpSession {
     }
 }
 
-/// A DGRAM's address part, as libzmq writes it: "ip:port" and a NUL.
+/// A DGRAM's address part, as libzmq writes it: "ip:port" and a NUL; an IPv6 peer
+/// as "[ip%zone]:port" (a v4-mapped one as its IPv4 address).
 fn raw_address_text(from: SocketAddr) -> String {
-    format!("{}:{}\0", from.ip(), from.port())
+    match from {
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => format!("{v4}:{}\0", v6.port()),
+            None => format!("{v6}\0"),
+        },
+        SocketAddr::V4(v4) => format!("{}:{}\0", v4.ip(), v4.port()),
+    }
 }
 
 /// A DGRAM's address part, as libzmq reads it: a numeric IPv4 address, ':', and a
-/// port read as `atoi` would (digits up to the first other byte, 0 is no port).
+/// port read as `atoi` would (digits up to the first other byte, 0 is no port); or,
+/// beyond libzmq, "[ip%zone]:port" for an IPv6 peer (the text `raw_address_text`
+/// writes, NUL included).
 pub fn parse_raw_address(text: &[u8]) -> Option<SocketAddr> {
+    if text.first() == Some(&b'[') {
+        let text = text.strip_suffix(b"\0").unwrap_or(text);
+        let v6: std::net::SocketAddrV6 = std::str::from_utf8(text).ok()?.parse().ok()?;
+        return (v6.port() != 0).then_some(SocketAddr::V6(v6));
+    }
     let colon = text.iter().rposition(|&b| b == b':')?;
     let host = std::str::from_utf8(text.get(..colon)?).ok()?;
     let ip: std::net::Ipv4Addr = host.parse().ok()?;
@@ -289,6 +320,23 @@ mod tests {
         assert_eq!(parse_raw_address(b"127.0.0.1"), None);
         assert_eq!(parse_raw_address(b"localhost:5555"), None);
         assert_eq!(parse_raw_address(b""), None);
+    }
+
+    #[test]
+    fn raw_ipv6_addresses() {
+        let a: SocketAddr = "[::1]:5555".parse().unwrap();
+        assert_eq!(raw_address_text(a), "[::1]:5555\0");
+        assert_eq!(parse_raw_address(b"[::1]:5555\0"), Some(a));
+        let zoned: SocketAddr = "[fe80::1%4]:5555".parse().unwrap();
+        assert_eq!(raw_address_text(zoned), "[fe80::1%4]:5555\0");
+        assert_eq!(parse_raw_address(b"[fe80::1%4]:5555"), Some(zoned));
+        // An IPv4 peer of an IPv6 socket reads as IPv4.
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:5555".parse().unwrap();
+        assert_eq!(raw_address_text(mapped), "127.0.0.1:5555\0");
+        assert_eq!(parse_raw_address(b"[::1]:0"), None);
+        assert_eq!(parse_raw_address(b"[::1]"), None);
+        assert_eq!(parse_raw_address(b"::1:5555"), None);
+        assert_eq!(parse_raw_address(b"[::1]:5555x"), None);
     }
 
     #[test]

@@ -444,7 +444,7 @@ impl Socket {
                     return Err(Error::NoCompatProto);
                 }
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
-                let resolved = transport::udp_address::resolve(&address, true)?;
+                let resolved = transport::udp_address::resolve(&address, true, self.options.ipv6)?;
                 let socket = transport::udp::open_receiver(&resolved)?;
                 // libzmq files a udp bind under an empty name: unbind cannot find it
                 // (ENOENT), only closing the socket ends it.
@@ -558,10 +558,9 @@ impl Socket {
                     return Err(Error::NoCompatProto);
                 }
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
-                let resolved = transport::udp_address::resolve(&address, false)?;
+                let resolved = transport::udp_address::resolve(&address, false, self.options.ipv6)?;
                 let socket = transport::udp::open_sender(&resolved, &self.options)?;
-                let target = std::net::SocketAddr::V4(resolved.target);
-                self.add_udp(io, endpoint, socket, UdpMode::Send(target));
+                self.add_udp(io, endpoint, socket, UdpMode::Send(resolved.target));
                 // As libzmq: LAST_ENDPOINT is the address without `udp://`.
                 self.options.last_endpoint = address;
                 Ok(())

@@ -3,6 +3,7 @@
 //! drive. Nothing here runs an event loop.
 
 pub mod acceptor;
+pub mod host_lookup;
 pub mod inproc;
 pub mod ipc;
 pub mod ipc_address;

@@ -14,13 +14,14 @@
 //! A failed lookup is ENODEV for a bind/source address and EINVAL for a peer.
 //! Nothing here creates sockets; [`local_addr`] is the one syscall wrapper.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::io;
 use std::mem;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::unix::io::RawFd;
 use std::ptr;
 
+use super::host_lookup::{self, HostQuery, LookupFailure};
 use super::socket_options::syscall;
 use crate::error::{Error, Result};
 
@@ -147,7 +148,7 @@ pub fn from_raw(storage: &libc::sockaddr_storage) -> Option<SocketAddr> {
 ///
 /// # Safety
 /// `sa` must point to a readable sockaddr whose family field tells its true size.
-unsafe fn from_sockaddr(sa: *const libc::sockaddr) -> Option<SocketAddr> {
+pub(crate) unsafe fn from_sockaddr(sa: *const libc::sockaddr) -> Option<SocketAddr> {
     // SAFETY: every sockaddr starts with its family (the caller's contract).
     match i32::from(unsafe { (*sa).sa_family }) {
         libc::AF_INET => {
@@ -236,14 +237,6 @@ impl Resolver {
         }
     }
 
-    fn family(&self) -> i32 {
-        if self.ipv6 {
-            libc::AF_INET6
-        } else {
-            libc::AF_INET
-        }
-    }
-
     fn resolve(&self, name: &str) -> Result<SocketAddr> {
         // The last ':' separates the port, so IPv6 literals need no brackets.
         let (host, port_text) = name.rsplit_once(':').ok_or(Error::Inval)?;
@@ -297,33 +290,7 @@ impl Resolver {
         if !self.nic_names {
             return None;
         }
-        let mut list: *mut libc::ifaddrs = ptr::null_mut();
-        // SAFETY: `list` is a valid out-pointer; freed below with freeifaddrs.
-        syscall!(getifaddrs(&mut list)).ok()?;
-        let mut found = None;
-        let mut entry = list;
-        while !entry.is_null() {
-            // SAFETY: `entry` is a node of the list getifaddrs returned, not yet freed.
-            let ifa = unsafe { &*entry };
-            entry = ifa.ifa_next;
-            if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
-                continue;
-            }
-            // SAFETY: ifa_addr points to a sockaddr owned by the list.
-            if i32::from(unsafe { (*ifa.ifa_addr).sa_family }) != self.family() {
-                continue;
-            }
-            // SAFETY: ifa_name is a NUL-terminated string owned by the list.
-            if unsafe { CStr::from_ptr(ifa.ifa_name) }.to_bytes() != name.as_bytes() {
-                continue;
-            }
-            // SAFETY: ifa_addr is a sockaddr of the family just checked.
-            found = unsafe { from_sockaddr(ifa.ifa_addr) };
-            break;
-        }
-        // SAFETY: `list` came from a successful getifaddrs and is freed exactly once.
-        unsafe { libc::freeifaddrs(list) };
-        found
+        host_lookup::interface_address(name, self.ipv6)
     }
 
     fn getaddrinfo(&self, host: &str) -> Result<SocketAddr> {
@@ -332,61 +299,17 @@ impl Resolver {
         } else {
             Error::Inval
         };
-        let c_host = CString::new(host).map_err(|_| failed)?;
-        // SAFETY: an all-zero addrinfo is the documented "no hints" value.
-        let mut hints: libc::addrinfo = unsafe { mem::zeroed() };
-        hints.ai_family = self.family();
-        hints.ai_socktype = libc::SOCK_STREAM;
-        if self.bindable {
-            hints.ai_flags |= libc::AI_PASSIVE;
-        }
-        if !self.dns {
-            hints.ai_flags |= libc::AI_NUMERICHOST;
-        }
-        if self.ipv6 {
-            hints.ai_flags |= libc::AI_V4MAPPED;
-        }
-        let mut rc = lookup(&c_host, &hints);
-        if matches!(rc, Err(libc::EAI_BADFLAGS)) && hints.ai_flags & libc::AI_V4MAPPED != 0 {
-            hints.ai_flags &= !libc::AI_V4MAPPED;
-            rc = lookup(&c_host, &hints);
-        }
-        match rc {
+        let query = HostQuery {
+            ipv6: self.ipv6,
+            passive: self.bindable,
+            numeric_only: !self.dns,
+        };
+        match host_lookup::getaddrinfo(host, &query) {
             Ok(addr) => Ok(addr),
-            Err(libc::EAI_MEMORY) => Err(Error::NoMem),
-            Err(_) => Err(failed),
+            Err(LookupFailure::NoMemory) => Err(Error::NoMem),
+            Err(LookupFailure::NotFound) => Err(failed),
         }
     }
-}
-
-/// One `getaddrinfo` call, keeping the first result (or the EAI code).
-fn lookup(host: &CStr, hints: &libc::addrinfo) -> std::result::Result<SocketAddr, i32> {
-    let mut results: *mut libc::addrinfo = ptr::null_mut();
-    // SAFETY: `host` is NUL-terminated, `hints` is initialised, `results` is a valid
-    // out-pointer; the list is freed below.
-    let rc = unsafe { libc::getaddrinfo(host.as_ptr(), ptr::null(), hints, &mut results) };
-    if rc != 0 {
-        return Err(rc);
-    }
-    let first = if results.is_null() {
-        None
-    } else {
-        // SAFETY: `results` is the head of the list getaddrinfo returned; ai_addr, when
-        // set, points to a sockaddr of the family it names.
-        unsafe {
-            let ai = &*results;
-            if ai.ai_addr.is_null() {
-                None
-            } else {
-                from_sockaddr(ai.ai_addr)
-            }
-        }
-    };
-    if !results.is_null() {
-        // SAFETY: the list came from a successful getaddrinfo and is freed exactly once.
-        unsafe { libc::freeaddrinfo(results) };
-    }
-    first.ok_or(libc::EAI_FAIL)
 }
 
 /// An IPv6 zone after `%`: an interface name (starting with a letter) or a number.
@@ -394,11 +317,7 @@ fn lookup(host: &CStr, hints: &libc::addrinfo) -> std::result::Result<SocketAddr
 fn zone_id(zone: &str) -> Result<u32> {
     let id = match zone.as_bytes().first() {
         None => 0,
-        Some(c) if c.is_ascii_alphabetic() => match CString::new(zone) {
-            // SAFETY: `name` is a NUL-terminated string.
-            Ok(name) => unsafe { libc::if_nametoindex(name.as_ptr()) },
-            Err(_) => 0,
-        },
+        Some(c) if c.is_ascii_alphabetic() => host_lookup::interface_index(zone),
         Some(_) => atoi(zone) as u32,
     };
     if id == 0 {
@@ -411,7 +330,7 @@ fn zone_id(zone: &str) -> Result<u32> {
 /// C's `atoi` as glibc does it, `(int) strtol(s, NULL, 10)`: leading white space, a
 /// sign, digits up to the first non-digit; out of range saturates to the `long` limits
 /// before the truncation to `int`.
-fn atoi(text: &str) -> i32 {
+pub(crate) fn atoi(text: &str) -> i32 {
     let mut bytes = text
         .as_bytes()
         .iter()
