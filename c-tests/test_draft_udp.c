@@ -1,8 +1,10 @@
 /* The udp transport (draft): a RADIO connects to send datagrams (one byte of group
  * length, the group, the body), a DISH binds to receive them and keeps the groups it
- * joined. Unicast with group filtering, join and leave; errno: a RADIO cannot bind udp,
- * a DISH cannot connect it (ENOCOMPATPROTO), malformed addresses are EINVAL; multicast
- * when the host has a route for it. DGRAM: two-part messages (the peer's "ip:port",
+ * joined. Unicast with group filtering, join and leave; a DISH binds `*`, an address or
+ * an interface name (`lo`); errno: a RADIO cannot bind udp, a DISH cannot connect it
+ * (ENOCOMPATPROTO), malformed addresses are EINVAL, an interface that does not resolve
+ * ENODEV; multicast when the host has a route for it, also on the interface of
+ * `iface;` (by name, address or `*`). IPv6: test_draft_udp_ipv6.c. DGRAM: two-part messages (the peer's "ip:port",
  * then the body) over a bound udp endpoint, both ways. Needs a libzmq with the draft API
  * (ZMQ_C_TESTS_LIBDIR in system mode). */
 #define ZMQ_BUILD_DRAFT_API
@@ -74,6 +76,20 @@ static void errnos(void *ctx) {
     CHECK_ERR(zmq_connect(radio, "udp://127.0.0.1:port"), EINVAL);
     CHECK_ERR(zmq_connect(radio, "udp://127.0.0.1"), EINVAL);
     CHECK_ERR(zmq_bind(dish, "udp://127.0.0.1;127.0.0.1:5555"), EINVAL);
+    CHECK_ERR(zmq_connect(radio, "udp://lo;127.0.0.1:5555"), EINVAL);
+    /* An interface that is a multicast address, or no interface at all. */
+    CHECK_ERR(zmq_bind(dish, "udp://239.0.0.2;239.0.0.1:5555"), EINVAL);
+    CHECK_ERR(zmq_bind(dish, "udp://nonic0;239.0.0.1:5555"), ENODEV);
+    CHECK_ERR(zmq_connect(radio, "udp://nonic0;239.0.0.1:5555"), ENODEV);
+    CHECK_ERR(zmq_connect(radio, "udp://;239.0.0.1:5555"), ENODEV);
+    /* A peer is never `*` nor any port; ports are read as atoi reads them. */
+    CHECK_ERR(zmq_connect(radio, "udp://*:5555"), EINVAL);
+    CHECK_ERR(zmq_connect(radio, "udp://127.0.0.1:*"), EINVAL);
+    CHECK_ERR(zmq_connect(radio, "udp://127.0.0.1:65536"), EINVAL);
+    snprintf(ep, sizeof ep, "udp://127.0.0.1:%dx", next_port());
+    CHECK_OK(zmq_connect(radio, ep));
+    /* A bind takes any port. */
+    CHECK_OK(zmq_bind(dish, "udp://127.0.0.1:*"));
     CHECK_OK(zmq_close(radio));
     CHECK_OK(zmq_close(dish));
 }
@@ -142,12 +158,13 @@ static void unicast(void *ctx, const char *bind_host) {
     CHECK_OK(zmq_close(dish));
 }
 
-/* Multicast on the loopback interface; skipped when the host cannot route it. */
-static void multicast(void *ctx) {
+/* Multicast, joined and sent on the interface `iface` names ("" for the kernel's
+ * choice); skipped when the host cannot route it. */
+static void multicast(void *ctx, const char *iface) {
     void *radio = net_socket(ctx, ZMQ_RADIO);
     void *dish = net_socket(ctx, ZMQ_DISH);
     char ep[64];
-    snprintf(ep, sizeof ep, "udp://239.0.0.77:%d", next_port());
+    snprintf(ep, sizeof ep, "udp://%s239.0.0.77:%d", iface, next_port());
     CHECK_OK(zmq_join(dish, "TV"));
     net_set_int(radio, ZMQ_MULTICAST_LOOP, 1);
     net_set_int(radio, ZMQ_MULTICAST_HOPS, 1);
@@ -255,7 +272,21 @@ int main(void) {
     errnos(ctx);
     unicast(ctx, "127.0.0.1");
     unicast(ctx, "*");
-    multicast(ctx);
+    unicast(ctx, "lo");
+    /* By name (not DNS) since libzmq 4.3.5; 4.3.4 took numeric addresses only. */
+    int major, minor, patch;
+    zmq_version(&major, &minor, &patch);
+    if (major * 10000 + minor * 100 + patch >= 40305) {
+        unicast(ctx, "localhost");
+    } else {
+        void *dish = net_socket(ctx, ZMQ_DISH);
+        CHECK_ERR(zmq_bind(dish, "udp://localhost:5555"), ENODEV);
+        CHECK_OK(zmq_close(dish));
+    }
+    multicast(ctx, "");
+    multicast(ctx, "*;");
+    multicast(ctx, "127.0.0.1;");
+    multicast(ctx, "lo;");
     dgram(ctx);
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
