@@ -39,6 +39,7 @@ mod bodies {
     pub mod socket_option;
     pub mod subscription;
     pub mod tcp_address;
+    pub mod udp_address;
     pub mod z85;
     pub mod zap_reply;
 }
@@ -245,6 +246,11 @@ fn endpoint() {
 #[test]
 fn tcp_address() {
     check("tcp_address", bodies::tcp_address::run, 3000);
+}
+
+#[test]
+fn udp_address() {
+    check("udp_address", bodies::udp_address::run, 20_000);
 }
 
 #[test]

@@ -564,6 +564,23 @@ fn small_seeds(out: &mut Vec<Seed>) {
     }
 
     for (name, text) in [
+        ("v4", "127.0.0.1:5555"),
+        ("wildcard", "*:*"),
+        ("interface", "lo:5555"),
+        ("v6", "[::1]:5555"),
+        ("zone", "[fe80::1%eth0]:5555"),
+        ("multicast", "239.0.0.1:5555"),
+        ("multicast_on_interface", "eth0;239.0.0.1:5555"),
+        ("multicast_on_address", "127.0.0.1;239.0.0.1:5555"),
+        ("multicast_v6", "lo;[ff02::1]:5555"),
+        ("multicast_v6_any", "*;[ff02::1]:5555"),
+        ("atoi_port", "127.0.0.1:70000"),
+        ("name", "localhost:5555"),
+    ] {
+        out.push(("udp_address", name.into(), text.as_bytes().to_vec()));
+    }
+
+    for (name, text) in [
         ("path", "/tmp/zmq.sock"),
         ("abstract", "@name"),
         ("wildcard", "*"),
