@@ -266,8 +266,9 @@ static void multicast(void *ctx) {
     }
 }
 
-/* DGRAM over IPv6: libzmq's DGRAM knows IPv4 peers only (it aborts when an IPv6 one
- * sends), so only ours is run: an IPv6 peer is "[ip]:port". */
+/* DGRAM over an IPv6 socket: libzmq's DGRAM knows IPv4 sockets only (it aborts when
+ * a datagram arrives on an IPv6 one), so only ours is run: an IPv6 peer is
+ * "[ip]:port", an IPv4 one "ip:port". */
 static void dgram(void *ctx) {
     if (tc_system_mode()) {
         printf("skipped DGRAM over IPv6: libzmq's DGRAM asserts on an IPv6 peer\n");
@@ -299,7 +300,41 @@ static void dgram(void *ctx) {
     char body[8];
     CHECK_EQ(zmq_recv(b, body, sizeof body, 0), 2);
     CHECK_OK(zmq_close(a));
+
+    /* `*` with ZMQ_IPV6 is dual stack: an IPv4 peer is "ip:port", and a reply to
+     * that text reaches it. */
+    void *c = socket_v6(ctx, ZMQ_DGRAM, 0);
+    int port_c = next_port();
+    snprintf(ep, sizeof ep, "udp://127.0.0.1:%d", port_c);
+    CHECK_OK(zmq_bind(c, ep));
+    void *d = socket_v6(ctx, ZMQ_DGRAM, 1);
+    int port_d = next_port();
+    snprintf(ep, sizeof ep, "udp://*:%d", port_d);
+    CHECK_OK(zmq_bind(d, ep));
+    char to_d[64];
+    snprintf(to_d, sizeof to_d, "127.0.0.1:%d", port_d);
+    snprintf(want, sizeof want, "127.0.0.1:%d", port_c);
+    net_set_int(d, ZMQ_RCVTIMEO, 50);
+    give_up = tc_now_ms() + 5000;
+    do {
+        if (tc_now_ms() > give_up)
+            TC_FAIL("no datagram reached %s", ep);
+        CHECK_EQ(zmq_send(c, to_d, strlen(to_d), ZMQ_SNDMORE), (int) strlen(to_d));
+        CHECK_EQ(zmq_send(c, "v4", 2, 0), 2);
+        n = zmq_recv(d, from, sizeof from - 1, 0);
+    } while (n < 0);
+    from[n] = 0;
+    CHECK(strcmp(from, want) == 0);
+    CHECK_EQ(zmq_recv(d, body, sizeof body, 0), 2);
+    CHECK_EQ(zmq_send(d, from, strlen(from) + 1, ZMQ_SNDMORE), (int) strlen(from) + 1);
+    CHECK_EQ(zmq_send(d, "back", 4, 0), 4);
+    net_set_int(c, ZMQ_RCVTIMEO, 5000);
+    CHECK(zmq_recv(c, from, sizeof from, 0) > 0);
+    CHECK_EQ(zmq_recv(c, body, sizeof body, 0), 4);
+    CHECK(memcmp(body, "back", 4) == 0);
     CHECK_OK(zmq_close(b));
+    CHECK_OK(zmq_close(c));
+    CHECK_OK(zmq_close(d));
 }
 
 int main(void) {
