@@ -445,7 +445,7 @@ impl Socket {
                 }
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let resolved = transport::udp_address::resolve(&address, true, self.options.ipv6)?;
-                let socket = transport::udp::open_receiver(&resolved)?;
+                let socket = transport::udp::open_receiver(&resolved, &self.options)?;
                 // libzmq files a udp bind under an empty name: unbind cannot find it
                 // (ENOENT), only closing the socket ends it.
                 let mode = if dgram {
