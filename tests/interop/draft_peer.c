@@ -354,13 +354,13 @@ static void role_client(void) {
 static void role_echo(void) {
     int routed = sock_type == ZMQ_SERVER || sock_type == ZMQ_PEER;
     uint32_t rids[MAX_CLIENTS];
-    char names[MAX_CLIENTS][64];
+    char names[MAX_CLIENTS][ZMQ_GROUP_MAX_LENGTH + 1];
     long next_seq[MAX_CLIENTS];
     int nclients = 0;
     for (long k = 0; k < o_count; k++) {
         zmq_msg_t m;
         recv_must(&m, "a request");
-        char name[64];
+        char name[ZMQ_GROUP_MAX_LENGTH + 1];
         long seq = parse_payload(&m, name, sizeof name);
         uint32_t rid = zmq_msg_routing_id(&m);
         if (routed && rid == 0)
@@ -439,7 +439,7 @@ static void join(const char *g) {
 /* The group of m must be one of `expect`, its payload "group:seq:"; returns the index. */
 static int dish_check(zmq_msg_t *m, long *seq) {
     const char *g = zmq_msg_group(m);
-    char name[64];
+    char name[ZMQ_GROUP_MAX_LENGTH + 1];
     *seq = parse_payload(m, name, sizeof name);
     if (strcmp(g, name) != 0)
         fail("message %s:%ld arrived in group \"%s\"", name, *seq, g);
