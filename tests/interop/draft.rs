@@ -4,7 +4,7 @@
 //! (see its header for the roles); `libzmq` in these runs means the draft build named
 //! by `ZMQ_INTEROP_DRAFT_LIBDIR`.
 
-use super::{finish, s, standard, Proc, Run, Scenario, Side, Transport};
+use super::{finish, s, standard, standard_nocmp, Proc, Run, Scenario, Side, Transport};
 
 const STREAMS: &[Transport] = &[Transport::Tcp, Transport::Ipc];
 const UDP: &[Transport] = &[Transport::Udp, Transport::UdpMulticast];
@@ -30,7 +30,19 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         // Three CLIENTs, one SERVER that echoes each request to its routing id: every
         // client gets only its own replies, the server sees three distinct routing ids.
-        draft("draft/server_client", server_client, STREAMS, EITHER),
+        draft(
+            "draft/server_client",
+            |r| server_client(r, COUNT, "100"),
+            STREAMS,
+            EITHER,
+        ),
+        // The same with 300 kB messages (ZMTP long frames).
+        draft(
+            "draft/server_client_large",
+            |r| server_client(r, "10", "300000"),
+            STREAMS,
+            B_BINDS,
+        ),
         // RADIO sends groups A, B, C and a long one (see `long_group`); the DISH joined A, B and the
         // long one gets exactly those, in order; then it leaves B (and joins "sync2" after the connection is up) and no
         // B message may follow the first "sync2" one.
@@ -45,6 +57,20 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         // start, so B always binds; the directions put each library on each side.
         draft("draft/peer_peer", peer_peer, STREAMS, B_BINDS),
         draft("draft/channel_channel", channel_channel, STREAMS, EITHER),
+        // Draft types that do not pair refuse each other in the ZMTP handshake (by their
+        // Socket-Type names): nothing the sender offers may arrive.
+        draft(
+            "draft/incompatible/client_gather",
+            |r| incompatible(r, "CLIENT", "GATHER"),
+            STREAMS,
+            EITHER,
+        ),
+        draft(
+            "draft/incompatible/scatter_channel",
+            |r| incompatible(r, "SCATTER", "CHANNEL"),
+            STREAMS,
+            EITHER,
+        ),
     ]
 }
 
@@ -84,7 +110,7 @@ fn fan_in(run: &Run, clients: &[Vec<String>], server: Vec<String>) -> Result<(),
     finish(&mut refs)
 }
 
-fn server_client(run: &Run) -> Result<(), String> {
+fn server_client(run: &Run, count: &str, size: &str) -> Result<(), String> {
     let clients: Vec<Vec<String>> = (0..3)
         .map(|i| {
             dpeer(
@@ -92,9 +118,9 @@ fn server_client(run: &Run) -> Result<(), String> {
                 "client",
                 &[
                     "--count",
-                    COUNT,
+                    count,
                     "--size",
-                    "100",
+                    size,
                     "--name",
                     &format!("c{i}"),
                     "--expect-type",
@@ -103,7 +129,7 @@ fn server_client(run: &Run) -> Result<(), String> {
             )
         })
         .collect();
-    let total = (3 * COUNT.parse::<usize>().unwrap_or(0)).to_string();
+    let total = (3 * count.parse::<usize>().unwrap_or(0)).to_string();
     let server = dpeer(
         "SERVER",
         "echo",
@@ -111,7 +137,7 @@ fn server_client(run: &Run) -> Result<(), String> {
             "--count",
             &total,
             "--size",
-            "100",
+            size,
             "--clients",
             "3",
             "--expect-type",
@@ -274,5 +300,17 @@ fn channel_channel(run: &Run) -> Result<(), String> {
                 "CHANNEL",
             ],
         ),
+    )
+}
+
+fn incompatible(run: &Run, sender: &str, receiver: &str) -> Result<(), String> {
+    standard_nocmp(
+        run,
+        dpeer(
+            sender,
+            "send",
+            &["--nonblock", "--count", "30", "--interval-ms", "20"],
+        ),
+        dpeer(receiver, "recv", &["--expect-none", "800"]),
     )
 }

@@ -29,6 +29,8 @@
  *   --clients K        echo: distinct routing ids expected (SERVER/PEER)
  *   --groups A,B / --join A,B / --expect A,B / --leave G   RADIO/DISH groups
  *   --interval-ms I    pause between sends
+ *   --nonblock         send: ZMQ_DONTWAIT, a message refused with EAGAIN is dropped
+ *   --expect-none MS   recv: nothing may arrive within MS (an incompatible peer)
  *   --expect-type T    the first message received carries property Socket-Type=T
  *   --multicast        RADIO: ZMQ_MULTICAST_LOOP=1, ZMQ_MULTICAST_HOPS=1
  *   --timeout-ms T     every blocking step (default 10000)
@@ -61,7 +63,7 @@
 
 #define MAX_LIST 32
 #define MAX_CLIENTS 64
-#define MAX_SIZE 65536
+#define MAX_SIZE (1 << 20)
 
 /* ---------------------------------------------------------------- utilities */
 
@@ -118,7 +120,8 @@ static const char *o_type, *o_bind, *o_role = "recv", *o_name = "c", *o_leave;
 static const char *o_expect_type;
 static char *o_connects[MAX_LIST];
 static int o_nconnects;
-static int o_count = 10, o_size = 32, o_clients, o_interval, o_multicast;
+static int o_count = 10, o_size = 32, o_clients, o_interval, o_multicast, o_nonblock;
+static int o_expect_none = -1;
 static int o_timeout = 10000;
 static char *o_groups[MAX_LIST], *o_joins[MAX_LIST], *o_expects[MAX_LIST];
 static int o_ngroups, o_njoins, o_nexpects, o_leave_phase;
@@ -305,6 +308,8 @@ static int send_data(const void *data, size_t size, uint32_t rid, const char *gr
 
 /* ------------------------------------------------------------------- roles */
 
+static void set_int(int opt, int v, const char *name);
+
 static uint32_t peer_rid; /* PEER client: the routing id zmq_connect_peer returned */
 
 static void role_send(void) {
@@ -312,7 +317,7 @@ static void role_send(void) {
     for (long seq = 0; seq < o_count; seq++) {
         size_t size = make_payload(buf, o_name, seq);
         fnv_add(buf, size);
-        send_data(buf, size, peer_rid, NULL, 0);
+        send_data(buf, size, peer_rid, NULL, o_nonblock);
         if (o_interval)
             sleep_ms(o_interval);
     }
@@ -321,6 +326,14 @@ static void role_send(void) {
 }
 
 static void role_recv(void) {
+    if (o_expect_none >= 0) {
+        zmq_msg_t m;
+        set_int(ZMQ_RCVTIMEO, o_expect_none, "RCVTIMEO");
+        if (recv_msg(&m, 0) == 0)
+            fail("a message arrived from a peer that should have been refused: %s", shown(&m));
+        out("NOTHING ARRIVED");
+        return;
+    }
     for (long seq = 0; seq < o_count; seq++) {
         zmq_msg_t m;
         recv_must(&m, "a message");
@@ -569,6 +582,10 @@ int main(int argc, char **argv) {
             o_expect_type = v;
         else if (strcmp(a, "--multicast") == 0)
             o_multicast = 1;
+        else if (strcmp(a, "--nonblock") == 0)
+            o_nonblock = 1;
+        else if (ARG("--expect-none"))
+            o_expect_none = atoi(v);
         else if (ARG("--timeout-ms"))
             o_timeout = atoi(v);
         else
