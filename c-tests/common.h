@@ -26,6 +26,13 @@ static inline int tc_system_mode(void) {
     return s && *s && strcmp(s, "0") != 0;
 }
 
+/* Non-zero when running against a libzmq built with its draft API (ZMQ_C_TESTS_LIBDIR
+ * set to scripts/draft-libzmq.sh's build): system mode on a library whose
+ * zmq_has("draft") is true. Debian's libzmq has no drafts; ours is not system mode. */
+static inline int tc_libzmq_drafts(void) {
+    return tc_system_mode() && zmq_has("draft");
+}
+
 #define TC_FAIL(...)                                                          \
     do {                                                                      \
         fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                       \

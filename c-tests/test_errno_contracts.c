@@ -242,10 +242,15 @@ static void test_messages(void *ctx) {
     CHECK_EQ(zmq_errno(), EINVAL);
     CHECK_OK(zmq_msg_close(&m));
 
-    /* zmq_poll argument checks. */
-    CHECK_ERR(zmq_poll(NULL, 1, 0), EFAULT);
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    CHECK_ERR(zmq_poll(&item, -1, 0), EINVAL);
+    /* zmq_poll argument checks. libzmq built with drafts (4.3.4 and 4.3.5 alike) first
+     * walks items[0..nitems) looking for a thread-safe socket, before its NULL and
+     * negative-count checks: it crashes on a NULL array and reads past the array for a
+     * negative count. A libzmq defect we do not copy; without drafts it answers as we do. */
+    if (!tc_libzmq_drafts()) {
+        CHECK_ERR(zmq_poll(NULL, 1, 0), EFAULT);
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+        CHECK_ERR(zmq_poll(&item, -1, 0), EINVAL);
+    }
     CHECK_OK(zmq_close(s));
 }
 

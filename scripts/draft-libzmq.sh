@@ -12,10 +12,18 @@
 # The source: $ZMQ_DRAFT_SRC if set, else target/libzmq-suite/src/zeromq3-* (where
 # scripts/libzmq-suite.sh unpacks it), else `apt-get source zeromq3` into
 # target/libzmq-draft/src with a private apt configuration (the machine's is untouched).
+#
+# On a fresh machine it installs what it needs (through scripts/prereqs.sh, messages on
+# stderr so that stdout stays the directory): dpkg-dev (apt-get source unpacks with
+# dpkg-source), cmake, make and g++ to build, libsodium-dev for CURVE, binutils (nm),
+# libzmq5 (its archive line names where the source comes from).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$root/target/libzmq-draft"
 mkdir -p "$work"
+# shellcheck source=scripts/prereqs.sh
+. "$root/scripts/prereqs.sh"
+ensure_apt dpkg-dev cmake make g++ pkg-config libsodium-dev binutils libzmq5 >&2
 
 src="${ZMQ_DRAFT_SRC:-}"
 if [ -z "$src" ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything CI runs: formatting, lints, Rust, C and interop tests, the install test, and
+# Everything CI runs: formatting, lints, Rust, C and interop tests (the C tests and the
+# draft interop scenarios also against libzmq built with drafts), the install test, and
 # the bindings (php-zmq, cppzmq, C consumers, binary drop-in, pyzmq and its own suite),
 # and libzmq's own test suite run on our library.
 set -euo pipefail
@@ -17,8 +18,14 @@ echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 echo "== layers: no import cycles between top-level modules, none pointing up"
 python3 scripts/check-layers.py
+echo "== scripts/draft-libzmq.sh (libzmq 4.3.4 built with drafts, the oracle for the draft API)"
+draft_lib="$(scripts/draft-libzmq.sh | tail -1)"
+# The interop test's draft scenarios run against it, and may not skip.
+export ZMQ_INTEROP_DRAFT_LIBDIR="$draft_lib" ZMQ_INTEROP_DRAFT_REQUIRED=1
 echo "== cargo test"
 cargo test
+echo "== C tests against the draft libzmq (c-tests/ checked on the oracle, drafts included)"
+ZMQ_C_TESTS_LIBDIR="$draft_lib" cargo test --test c_api
 echo "== C tests under AddressSanitizer and LeakSanitizer (C programs instrumented)"
 # allocator_may_return_null: test_msg_alloc_failure asks for impossible sizes on purpose
 # and expects ENOMEM, not ASan's report.

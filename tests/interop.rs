@@ -16,7 +16,15 @@
 //! * `ZMQ_INTEROP_DIRECTIONS=ours->libzmq,libzmq->ours` (the default); also
 //!   `ours->ours` and `libzmq->libzmq`;
 //! * `ZMQ_INTEROP_JOBS` (default 4 scenario runs at once);
-//! * `ZMQ_INTEROP_VERBOSE=1` prints both peers' output for passing runs too.
+//! * `ZMQ_INTEROP_VERBOSE=1` prints both peers' output for passing runs too;
+//! * `ZMQ_INTEROP_DRAFT_LIBDIR=<dir>`: a libzmq built with drafts (`scripts/draft-libzmq.sh`
+//!   prints its directory; its `zmq.h` is taken from `<dir>/../include` or
+//!   `ZMQ_INTEROP_DRAFT_INCDIR`) for the `draft/` scenarios (`interop/draft.rs`), which
+//!   run `tests/interop/draft_peer.c` on both sides: SERVER/CLIENT, RADIO/DISH (also over
+//!   udp unicast and multicast, the DISH binding), SCATTER/GATHER, PEER and CHANNEL.
+//!   Unset, those runs are skipped with a printed reason, or fail the whole test when
+//!   `ZMQ_INTEROP_DRAFT_REQUIRED=1` (as `scripts/test.sh` sets). The udp-multicast runs
+//!   are skipped, with the reason, where this host does not loop multicast back.
 
 use std::collections::HashMap;
 use std::fs;
@@ -26,6 +34,9 @@ use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+#[path = "interop/draft.rs"]
+mod draft;
 
 /// Every wait in a scenario gives up after this; peers time out on their own at 10 s.
 const STEP: Duration = Duration::from_secs(30);
@@ -49,6 +60,21 @@ impl Lib {
 enum Transport {
     Tcp,
     Ipc,
+    /// udp unicast on 127.0.0.1 (RADIO/DISH only; the DISH binds).
+    Udp,
+    /// udp multicast looped back on this host (RADIO/DISH only; the DISH binds).
+    UdpMulticast,
+}
+
+impl Transport {
+    fn name(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Ipc => "ipc",
+            Transport::Udp => "udp",
+            Transport::UdpMulticast => "udp-multicast",
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,9 +84,12 @@ enum Side {
 }
 
 struct Env {
+    /// The peer programs by `peer_key`.
     peers: HashMap<&'static str, PathBuf>,
     /// Our `libzmq.so.5` lives here (only when some direction uses ours).
     lib_dir: Option<PathBuf>,
+    /// The draft libzmq's directory (only when draft scenarios run).
+    draft_lib_dir: Option<PathBuf>,
     tmp: PathBuf,
     counter: AtomicUsize,
 }
@@ -68,6 +97,8 @@ struct Env {
 /// One run of one scenario: transport, who binds, which library on which side.
 struct Run<'e> {
     env: &'e Env,
+    /// A draft scenario: `draft_peer` on both sides, libzmq meaning the draft build.
+    draft: bool,
     transport: Transport,
     binder: Side,
     a: Lib,
@@ -107,14 +138,23 @@ struct Proc {
 impl Proc {
     fn spawn(run: &Run, side: Side, label: &str, args: &[String]) -> Result<Proc, String> {
         let lib = if side == Side::A { run.a } else { run.b };
-        let exe = &run.env.peers[lib.name()];
+        let exe = run
+            .env
+            .peers
+            .get(peer_key(lib, run.draft))
+            .ok_or_else(|| format!("no peer program for {}", peer_key(lib, run.draft)))?;
         let mut cmd = Command::new(exe);
         cmd.args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        match (lib, &run.env.lib_dir) {
-            (Lib::Ours, Some(dir)) => {
+        let dir = match lib {
+            Lib::Ours => &run.env.lib_dir,
+            Lib::Libzmq if run.draft => &run.env.draft_lib_dir,
+            Lib::Libzmq => &None,
+        };
+        match dir {
+            Some(dir) => {
                 let mut p = std::ffi::OsString::from(dir.as_os_str());
                 if let Some(old) = std::env::var_os("LD_LIBRARY_PATH") {
                     p.push(":");
@@ -126,7 +166,7 @@ impl Proc {
                 cmd.env_remove("LD_LIBRARY_PATH");
             }
         }
-        let label = format!("{label} ({})", lib.name());
+        let label = format!("{label} ({})", lib_label(lib, run.draft));
         run.log
             .lock()
             .unwrap()
@@ -143,9 +183,14 @@ impl Proc {
         ] {
             let lines = lines.clone();
             std::thread::spawn(move || {
-                for l in BufReader::new(stream).lines() {
-                    let Ok(l) = l else { break };
+                // Lossy: a peer printing a stray non-UTF-8 byte must not hide its output.
+                let mut reader = BufReader::new(stream);
+                let mut buf = Vec::new();
+                while reader.read_until(b'\n', &mut buf).is_ok_and(|n| n > 0) {
+                    let l = String::from_utf8_lossy(&buf);
+                    let l = l.trim_end_matches(['\n', '\r']);
                     lines.lock().unwrap().0.push(format!("{prefix}{l}"));
+                    buf.clear();
                 }
                 lines.lock().unwrap().1 += 1;
             });
@@ -320,13 +365,18 @@ impl Run<'_> {
         self.transport == Transport::Tcp
     }
 
-    /// What a binder binds to: a wildcard port, or a fresh ipc path.
+    /// What a binder binds to: a wildcard port, or a fresh ipc path; for udp (no
+    /// wildcard port) a port free just now.
     fn bind_spec(&self) -> String {
         match self.transport {
             Transport::Tcp => "tcp://127.0.0.1:*".into(),
             Transport::Ipc => {
                 let n = self.env.counter.fetch_add(1, Ordering::SeqCst);
                 format!("ipc://{}/s{n}.sock", self.env.tmp.display())
+            }
+            Transport::Udp => format!("udp://127.0.0.1:{}", free_udp_port()),
+            Transport::UdpMulticast => {
+                format!("udp://{MULTICAST_GROUP}:{}", free_udp_port())
             }
         }
     }
@@ -338,7 +388,7 @@ impl Run<'_> {
                 let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
                 format!("tcp://127.0.0.1:{}", l.local_addr().unwrap().port())
             }
-            Transport::Ipc => self.bind_spec(),
+            Transport::Ipc | Transport::Udp | Transport::UdpMulticast => self.bind_spec(),
         }
     }
 
@@ -377,6 +427,65 @@ impl Run<'_> {
 
     fn is_binder(&self, side: Side) -> bool {
         self.binder == side
+    }
+}
+
+/// The multicast group of the udp-multicast runs (each run has its own port).
+const MULTICAST_GROUP: &str = "239.0.0.91";
+
+/// A udp port nobody uses at this moment (the OS picks it; freed at once).
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|u| u.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}
+
+/// Whether a datagram sent to `MULTICAST_GROUP` comes back on this host (as libzmq's
+/// RADIO/DISH need): `None` if it does, else why not.
+fn multicast_unavailable() -> Option<String> {
+    use std::net::{Ipv4Addr, UdpSocket};
+    let group: Ipv4Addr = MULTICAST_GROUP.parse().ok()?;
+    let probe = || -> std::io::Result<bool> {
+        let rx = UdpSocket::bind("0.0.0.0:0")?;
+        rx.join_multicast_v4(&group, &Ipv4Addr::UNSPECIFIED)?;
+        rx.set_read_timeout(Some(Duration::from_millis(500)))?;
+        let port = rx.local_addr()?.port();
+        let tx = UdpSocket::bind("0.0.0.0:0")?;
+        tx.set_multicast_loop_v4(true)?;
+        tx.set_multicast_ttl_v4(1)?;
+        let mut buf = [0u8; 16];
+        for _ in 0..3 {
+            tx.send_to(b"probe", (group, port))?;
+            if let Ok((5, _)) = rx.recv_from(&mut buf) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    match probe() {
+        Ok(true) => None,
+        Ok(false) => Some(format!("no datagram sent to {MULTICAST_GROUP} looped back")),
+        Err(e) => Some(format!("multicast to {MULTICAST_GROUP}: {e}")),
+    }
+}
+
+/// The key of a peer program in `Env::peers`.
+fn peer_key(lib: Lib, draft: bool) -> &'static str {
+    match (lib, draft) {
+        (Lib::Libzmq, false) => "libzmq",
+        (Lib::Ours, false) => "ours",
+        (Lib::Libzmq, true) => "libzmq-draft",
+        (Lib::Ours, true) => "ours-draft",
+    }
+}
+
+/// How a library is named in test names and labels: libzmq of a draft scenario is the
+/// draft build.
+fn lib_label(lib: Lib, draft: bool) -> &'static str {
+    match (lib, draft) {
+        (Lib::Libzmq, true) => "libzmq-draft",
+        _ => lib.name(),
     }
 }
 
@@ -442,17 +551,35 @@ type ScenarioFn = fn(&Run) -> Result<(), String>;
 struct Scenario {
     name: &'static str,
     f: ScenarioFn,
+    /// Runs `draft_peer` against the draft libzmq (see `draft.rs`).
+    draft: bool,
+    transports: &'static [Transport],
+    /// Which sides bind, one run each.
+    binders: &'static [Side],
 }
 
+/// Classic scenarios: tcp and ipc, either side binding.
 macro_rules! scenarios {
     ($($name:literal => $f:expr,)*) => {
-        vec![$(Scenario { name: $name, f: $f },)*]
+        vec![$(Scenario {
+            name: $name,
+            f: $f,
+            draft: false,
+            transports: &[Transport::Tcp, Transport::Ipc],
+            binders: &[Side::A, Side::B],
+        },)*]
     };
 }
 
 const N: &str = "50";
 
 fn scenarios() -> Vec<Scenario> {
+    let mut v = classic_scenarios();
+    v.extend(draft::scenarios());
+    v
+}
+
+fn classic_scenarios() -> Vec<Scenario> {
     scenarios![
         // ---- every valid socket-type pair (A first)
         "pairs/pair_pair" => |r| standard(r,
@@ -1092,7 +1219,14 @@ fn default_triple() -> String {
     }
 }
 
-fn compile(manifest: &Path, out: &Path, lib_dir: Option<&Path>) -> Result<PathBuf, String> {
+/// Compiles `tests/interop/<source>.c` into `out/<source>`: against the system libzmq
+/// when `lib` is None, else against the `zmq.h` in `lib`'s include dir and its library.
+fn compile(
+    manifest: &Path,
+    source: &str,
+    out: &Path,
+    lib: Option<(&Path, &Path)>,
+) -> Result<PathBuf, String> {
     let target = std::env::var("TARGET").unwrap_or_else(|_| default_triple());
     let host = std::env::var("HOST").unwrap_or_else(|_| target.clone());
     let mut cc = cc::Build::new()
@@ -1104,22 +1238,27 @@ fn compile(manifest: &Path, out: &Path, lib_dir: Option<&Path>) -> Result<PathBu
         .cargo_warnings(false)
         .get_compiler()
         .to_command();
-    let bin = out.join("peer");
+    let bin = out.join(source);
     let _ = fs::remove_file(&bin);
     cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread"]);
-    if let Some(dir) = lib_dir {
-        cc.arg("-I").arg(manifest.join("include"));
+    if let Some((include, dir)) = lib {
+        cc.arg("-I").arg(include);
         cc.arg(format!("-L{}", dir.display()));
         cc.arg(format!("-Wl,-rpath,{}", dir.display()));
     }
-    cc.arg(manifest.join("tests/interop/peer.c"))
+    cc.arg(manifest.join(format!("tests/interop/{source}.c")))
         .arg("-o")
         .arg(&bin)
         .arg("-lzmq");
     let o = cc.output().map_err(|e| format!("cannot run {cc:?}: {e}"))?;
     if !o.status.success() {
+        let line: Vec<String> = std::iter::once(cc.get_program())
+            .chain(cc.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         return Err(format!(
-            "{cc:?}\n{}{}",
+            "{}\n{}{}",
+            line.join(" "),
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         ));
@@ -1127,7 +1266,8 @@ fn compile(manifest: &Path, out: &Path, lib_dir: Option<&Path>) -> Result<PathBu
     Ok(bin)
 }
 
-/// `ldd` must resolve libzmq.so.5 into `want_dir` (ours) or anywhere else (libzmq).
+/// `ldd` must resolve libzmq.so.5 into `ours_dir` (ours, or the draft libzmq's dir)
+/// when `expect_ours`, else anywhere but there (the system libzmq).
 fn check_ldd(bin: &Path, ours_dir: Option<&Path>, expect_ours: bool) -> Result<(), String> {
     let mut cmd = Command::new("ldd");
     cmd.arg(bin);
@@ -1203,6 +1343,7 @@ fn main() -> ExitCode {
     struct Case {
         name: String,
         f: ScenarioFn,
+        draft: bool,
         transport: Transport,
         binder: Side,
         a: Lib,
@@ -1210,12 +1351,24 @@ fn main() -> ExitCode {
     }
     let mut cases = Vec::new();
     for sc in scenarios() {
-        for (transport, tname) in [(Transport::Tcp, "tcp"), (Transport::Ipc, "ipc")] {
-            for (binder, bname) in [(Side::A, "bind-a"), (Side::B, "bind-b")] {
+        for &transport in sc.transports {
+            for &binder in sc.binders {
+                let bname = if binder == Side::A {
+                    "bind-a"
+                } else {
+                    "bind-b"
+                };
                 for &(a, b) in &directions {
                     cases.push(Case {
-                        name: format!("{}/{tname}/{bname} [{}->{}]", sc.name, a.name(), b.name()),
+                        name: format!(
+                            "{}/{}/{bname} [{}->{}]",
+                            sc.name,
+                            transport.name(),
+                            lib_label(a, sc.draft),
+                            lib_label(b, sc.draft)
+                        ),
                         f: sc.f,
+                        draft: sc.draft,
                         transport,
                         binder,
                         a,
@@ -1241,7 +1394,62 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let need_ours = cases.iter().any(|c| c.a == Lib::Ours || c.b == Lib::Ours);
+
+    // The draft scenarios need a libzmq built with drafts: ZMQ_INTEROP_DRAFT_LIBDIR (its
+    // zmq.h in ZMQ_INTEROP_DRAFT_INCDIR, by default <dir>/../include). Without it they
+    // are skipped, loudly, unless ZMQ_INTEROP_DRAFT_REQUIRED is set (CI sets both).
+    let env_path = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let draft_lib = env_path("ZMQ_INTEROP_DRAFT_LIBDIR");
+    let draft_include = env_path("ZMQ_INTEROP_DRAFT_INCDIR").or_else(|| {
+        let guess = draft_lib.as_ref()?.parent()?.join("include");
+        guess.join("zmq.h").exists().then_some(guess)
+    });
+    let wants_draft = cases
+        .iter()
+        .any(|c| c.draft && (c.a == Lib::Libzmq || c.b == Lib::Libzmq));
+    if wants_draft && (draft_lib.is_none() || draft_include.is_none()) {
+        let why = if draft_lib.is_none() {
+            "ZMQ_INTEROP_DRAFT_LIBDIR is not set (scripts/draft-libzmq.sh builds one)".to_string()
+        } else {
+            "no zmq.h for it: set ZMQ_INTEROP_DRAFT_INCDIR".to_string()
+        };
+        if env_on("ZMQ_INTEROP_DRAFT_REQUIRED") {
+            eprintln!("interop: the draft scenarios are required but {why}");
+            return ExitCode::FAILURE;
+        }
+        let before = cases.len();
+        cases.retain(|c| !(c.draft && (c.a == Lib::Libzmq || c.b == Lib::Libzmq)));
+        println!(
+            "interop: SKIPPING {} draft scenario run(s) against libzmq: {why}",
+            before - cases.len()
+        );
+    }
+    if cases.iter().any(|c| c.transport == Transport::UdpMulticast) {
+        if let Some(why) = multicast_unavailable() {
+            let before = cases.len();
+            cases.retain(|c| c.transport != Transport::UdpMulticast);
+            println!(
+                "interop: SKIPPING {} udp-multicast run(s): {why}",
+                before - cases.len()
+            );
+        }
+    }
+    let need_ours = cases
+        .iter()
+        .any(|c| !c.draft && (c.a == Lib::Ours || c.b == Lib::Ours));
+    let need_ours_draft = cases
+        .iter()
+        .any(|c| c.draft && (c.a == Lib::Ours || c.b == Lib::Ours));
+    let need_libzmq = cases
+        .iter()
+        .any(|c| !c.draft && (c.a == Lib::Libzmq || c.b == Lib::Libzmq));
+    let need_libzmq_draft = cases
+        .iter()
+        .any(|c| c.draft && (c.a == Lib::Libzmq || c.b == Lib::Libzmq));
 
     // target/<profile>/deps/interop-HASH -> target/<profile>, target/
     let exe = std::env::current_exe().expect("current_exe");
@@ -1256,19 +1464,37 @@ fn main() -> ExitCode {
     let mut peers = HashMap::new();
     let libzmq_dir = out.join("libzmq");
     let _ = fs::create_dir_all(&libzmq_dir);
-    match compile(&manifest, &libzmq_dir, None)
-        .and_then(|bin| check_ldd(&bin, None, false).map(|_| bin))
-    {
-        Ok(bin) => {
-            peers.insert("libzmq", bin);
-        }
-        Err(e) => {
-            eprintln!("interop: building the libzmq peer failed:\n{e}");
-            return ExitCode::FAILURE;
+    if need_libzmq {
+        match compile(&manifest, "peer", &libzmq_dir, None)
+            .and_then(|bin| check_ldd(&bin, None, false).map(|_| bin))
+        {
+            Ok(bin) => {
+                peers.insert("libzmq", bin);
+            }
+            Err(e) => {
+                eprintln!("interop: building the libzmq peer failed:\n{e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    let mut draft_lib_dir = None;
+    if let (true, Some(lib), Some(include)) = (need_libzmq_draft, &draft_lib, &draft_include) {
+        // The draft build's own directory must be the one that loads (ldd checks it).
+        match compile(&manifest, "draft_peer", &libzmq_dir, Some((include, lib)))
+            .and_then(|bin| check_ldd(&bin, Some(lib), true).map(|_| bin))
+        {
+            Ok(bin) => {
+                peers.insert("libzmq-draft", bin);
+            }
+            Err(e) => {
+                eprintln!("interop: building the draft libzmq peer failed:\n{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        draft_lib_dir = Some(lib.clone());
+    }
     let mut lib_dir = None;
-    if need_ours {
+    if need_ours || need_ours_draft {
         let candidates = [
             profile_dir.join("deps").join("libzmq.so"),
             profile_dir.join("libzmq.so"),
@@ -1296,15 +1522,24 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        match compile(&manifest, &ours, Some(&dir))
-            .and_then(|bin| check_ldd(&bin, Some(&dir), true).map(|_| bin))
-        {
-            Ok(bin) => {
-                peers.insert("ours", bin);
+        let include = manifest.join("include");
+        for (need, source, key) in [
+            (need_ours, "peer", "ours"),
+            (need_ours_draft, "draft_peer", "ours-draft"),
+        ] {
+            if !need {
+                continue;
             }
-            Err(e) => {
-                eprintln!("interop: building our peer failed:\n{e}");
-                return ExitCode::FAILURE;
+            match compile(&manifest, source, &ours, Some((&include, &dir)))
+                .and_then(|bin| check_ldd(&bin, Some(&dir), true).map(|_| bin))
+            {
+                Ok(bin) => {
+                    peers.insert(key, bin);
+                }
+                Err(e) => {
+                    eprintln!("interop: building our {source} failed:\n{e}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
         lib_dir = Some(dir);
@@ -1316,6 +1551,7 @@ fn main() -> ExitCode {
     let env = Arc::new(Env {
         peers,
         lib_dir,
+        draft_lib_dir,
         tmp: tmp.clone(),
         counter: AtomicUsize::new(0),
     });
@@ -1354,6 +1590,7 @@ fn main() -> ExitCode {
                 let Some(c) = cases.get(i) else { break };
                 let run = Run {
                     env: &env,
+                    draft: c.draft,
                     transport: c.transport,
                     binder: c.binder,
                     a: c.a,
