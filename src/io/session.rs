@@ -485,13 +485,8 @@ impl Session {
         // ZMQ_HELLO_MSG (draft): the first message on every new connection of a ROUTER,
         // SERVER, DEALER, CLIENT or PEER, before anything the socket sends (libzmq
         // 4.3.5's hello_msg_session_t). The pipe is not read before this point.
-        let hello = &self.spec.options.hello_msg;
-        if !hello.is_empty()
-            && matches!(
-                self.spec.options.socket_type,
-                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
-            )
-        {
+        let hello = self.spec.options.hello_to_send();
+        if !hello.is_empty() {
             if let Some(mut engine) = self.engine.lock() {
                 engine.queue_message(Msg::from_slice(hello));
             }
@@ -582,15 +577,8 @@ impl Session {
         }
         // ZMQ_DISCONNECT_MSG (draft): a ROUTER, SERVER or PEER receives it from an
         // accepted peer whose connection (handshake done) is lost, as libzmq 4.3.5.
-        let farewell = &self.spec.options.disconnect_msg;
-        if self.spec.target.is_none()
-            && was_active
-            && !farewell.is_empty()
-            && matches!(
-                self.spec.options.socket_type,
-                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_PEER
-            )
-        {
+        let farewell = self.spec.options.disconnect_to_receive();
+        if self.spec.target.is_none() && was_active && !farewell.is_empty() {
             if let Some(pipe) = self.pipe.as_mut() {
                 if pipe.write(Msg::from_slice(farewell)).is_ok() {
                     pipe.flush();

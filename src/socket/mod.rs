@@ -189,6 +189,8 @@ impl Socket {
             routing_id: o.routing_id.clone(),
             receives_routing_id: self.receives_routing_id(),
             conflate: o.effective_conflate(),
+            hello_msg: o.hello_to_send().to_vec(),
+            disconnect_msg: o.disconnect_to_receive().to_vec(),
         }
     }
 
@@ -666,6 +668,9 @@ impl Socket {
             })
             .collect();
         for &key in &mine {
+            if let Some(pipe) = self.pipes.get_mut(key) {
+                pipe.send_disconnect_msg();
+            }
             self.pipes.finish(key);
         }
         self.reap_finished_pipes();
@@ -906,9 +911,12 @@ impl Drop for Socket {
                 drop(pipe);
             }
         }
-        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
+        // Dropping the pipes closes them: peers read what was sent (and an inproc
+        // binder its ZMQ_DISCONNECT_MSG), then the delimiter.
         for key in self.pipes.keys() {
-            self.pipes.remove(key);
+            if let Some(mut pipe) = self.pipes.remove(key) {
+                pipe.send_disconnect_msg();
+            }
         }
         self.ctx.socket_closed(self.id);
     }
