@@ -22,6 +22,7 @@ use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
 use mio::event::Event;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,9 @@ pub struct SessionSpec {
     /// For reaching the ZAP handler over inproc.
     pub inproc: SharedRegistry,
     pub monitor: SharedMonitor,
+    /// Set once the socket disconnected or unbound a tcp/ipc endpoint while its
+    /// ZMQ_RECONNECT_STOP had AFTER_DISCONNECT (libzmq's `_disconnected`).
+    pub socket_disconnected: Arc<AtomicBool>,
 }
 
 enum State {
@@ -53,6 +57,9 @@ enum State {
     Connected,
     /// Waiting to reconnect.
     Waiting(Instant),
+    /// No more attempts (ZMQ_RECONNECT_STOP_AFTER_DISCONNECT), but the pipe stays, as
+    /// libzmq's idle connecter leaves its session: messages queue, LINGER applies.
+    Stopped,
     Done,
 }
 
@@ -207,9 +214,23 @@ impl Session {
                 if let Some(fd) = failure.closed_fd {
                     self.emit(ZMQ_EVENT_CLOSED, fd as u32);
                 }
+                if self.stops_after_disconnect(&failure.error) {
+                    self.state = State::Stopped;
+                    return;
+                }
                 self.schedule_reconnect(now);
             }
         }
+    }
+
+    /// ZMQ_RECONNECT_STOP_AFTER_DISCONNECT (draft, 0x4): once the socket disconnected
+    /// an endpoint, an ipc connect refused at once is not retried, as libzmq 4.3.5's
+    /// ipc connecter (tcp refusals come later, after EINPROGRESS, and are retried).
+    fn stops_after_disconnect(&self, error: &std::io::Error) -> bool {
+        self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0
+            && matches!(self.spec.target, Some(Target::Ipc(_)))
+            && error.raw_os_error() == Some(libc::ECONNREFUSED)
+            && self.spec.socket_disconnected.load(Ordering::Relaxed)
     }
 
     fn connected(&mut self, reactor: &mut Reactor, token: usize, mut stream: Stream, now: Instant) {
@@ -421,7 +442,7 @@ impl Session {
                 self.pump(reactor, token, now);
             }
             State::Proxying(..) => self.advance_proxy(reactor, token, now),
-            State::Waiting(_) | State::Done => {}
+            State::Waiting(_) | State::Stopped | State::Done => {}
         }
     }
 
@@ -872,6 +893,7 @@ mod tests {
             stream_notify: false,
             inproc: SharedRegistry::default(),
             monitor: SharedMonitor::default(),
+            socket_disconnected: Default::default(),
         };
         (Session::new(spec), socket_end)
     }
