@@ -652,9 +652,10 @@ impl Session {
         // Frames of a message half sent on the dead connection must not start the
         // stream on the next one.
         self.skip_partial_out = mid_message;
-        // A raw DGRAM that reconnects learns of the lost connection by an empty message,
-        // as from libzmq's raw engine (a session that ends writes it in `finish`).
-        if self.spec.stream_notify && self.spec.options.socket_type == ZMQ_DGRAM {
+        // A raw socket (STREAM with STREAM_NOTIFY, DGRAM) that reconnects learns of the
+        // lost connection by an empty message, as from libzmq's raw engine (a session
+        // that ends writes it in `finish`).
+        if self.spec.stream_notify {
             let notice = self.stream_notice();
             if let Some(pipe) = self.pipe.as_mut() {
                 if pipe.write(notice).is_ok() {
