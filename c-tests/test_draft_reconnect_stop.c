@@ -3,7 +3,14 @@
  *   connect completes) ends the connection for good: CLOSED, no CONNECT_RETRIED;
  * - HANDSHAKE_FAILED: a peer that accepts and then drops the connection before the
  *   ZMTP handshake is done is not reconnected to.
- * Without the flags both are retried every RECONNECT_IVL.
+ * - AFTER_DISCONNECT (socket_base.cpp term_endpoint, ipc_connecter.cpp): once the
+ *   socket has disconnected (or unbound) any tcp/ipc endpoint, an ipc connect refused
+ *   at once (ECONNREFUSED: a socket file nobody listens on) is not retried. The
+ *   socket's other connections keep theirs until then.
+ * Without the flags all are retried every RECONNECT_IVL.
+ * AFTER_DISCONNECT is 0x4 in libzmq 4.3.5's header but 0x3 (= CONN_REFUSED |
+ * HANDSHAKE_FAILED) in 4.3.4's, whose code tests the same `&` and so behaves alike for
+ * an ipc refusal: the test uses the header's constant.
  *
  * Debian's libzmq has no draft API: ZMQ_C_TESTS_SYSTEM=1 skips this test; run it with
  *   ZMQ_C_TESTS_LIBDIR=$(scripts/draft-libzmq.sh | tail -1) cargo test --test c_api -- test_draft_reconnect_stop
@@ -15,6 +22,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static void *ctx;
@@ -130,6 +138,56 @@ static void test_handshake_failed(int stop) {
     close(listener);
 }
 
+/* A unix socket file nobody listens on (connects are refused at once). */
+static int stale_ipc(const char *path) {
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof a));
+    return fd;
+}
+
+#ifdef ZMQ_RECONNECT_STOP_AFTER_DISCONNECT
+static void test_after_disconnect(int stop) {
+    char path1[64], path2[64], ep1[80], ep2[80], mon_endpoint[64];
+    snprintf(path1, sizeof path1, "/tmp/zmq-stop-after-1-%d-%d", (int)getpid(), stop);
+    snprintf(path2, sizeof path2, "/tmp/zmq-stop-after-2-%d-%d", (int)getpid(), stop);
+    snprintf(ep1, sizeof ep1, "ipc://%s", path1);
+    snprintf(ep2, sizeof ep2, "ipc://%s", path2);
+    snprintf(mon_endpoint, sizeof mon_endpoint, "inproc://after-disconnect-%d", stop);
+    int fd1 = stale_ipc(path1), fd2 = stale_ipc(path2);
+    void *client = client_with(stop, mon_endpoint);
+    void *mon = zmq_socket(ctx, ZMQ_PAIR);
+    CHECK_OK(zmq_connect(mon, mon_endpoint));
+    CHECK_OK(zmq_connect(client, ep1));
+    CHECK_OK(zmq_connect(client, ep2));
+    int delayed, retried, closed;
+    /* Before any disconnect, both retry. */
+    count_events(mon, 300, &delayed, &retried, &closed);
+    CHECK(retried >= 4);
+    CHECK_OK(zmq_disconnect(client, ep1));
+    /* An attempt already under way may still be retried; after that, none. */
+    count_events(mon, 150, &delayed, &retried, &closed);
+    count_events(mon, 400, &delayed, &retried, &closed);
+    if (stop) {
+        CHECK_EQ(retried, 0);
+        CHECK_EQ(closed, 0);
+    } else {
+        CHECK(retried >= 3);
+    }
+    CHECK_OK(zmq_close(mon));
+    CHECK_OK(zmq_close(client));
+    close(fd1);
+    close(fd2);
+    unlink(path1);
+    unlink(path2);
+}
+#endif
+
 int main(void) {
     ctx = zmq_ctx_new();
     CHECK(ctx);
@@ -137,6 +195,10 @@ int main(void) {
     test_conn_refused(ZMQ_RECONNECT_STOP_CONN_REFUSED);
     test_handshake_failed(0);
     test_handshake_failed(ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
+#ifdef ZMQ_RECONNECT_STOP_AFTER_DISCONNECT
+    test_after_disconnect(0);
+    test_after_disconnect(ZMQ_RECONNECT_STOP_AFTER_DISCONNECT);
+#endif
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
 }

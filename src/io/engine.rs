@@ -44,7 +44,8 @@ impl ConnectionConfig {
             handshake_ivl: ms(o.handshake_ivl),
             in_batch: o.in_batch_size.max(1) as usize,
             out_batch: o.out_batch_size.max(1) as usize,
-            raw: o.socket_type == ZMQ_STREAM,
+            // libzmq's raw_socket: STREAM, and DGRAM over tcp/ipc.
+            raw: matches!(o.socket_type, ZMQ_STREAM | ZMQ_DGRAM),
             zero_copy_recv: o.zero_copy_recv,
             security: security_of(o),
             zap_domain: o.zap_domain.clone(),

@@ -144,6 +144,8 @@ impl Listener {
                         stream_notify: self.spec.stream_notify,
                         inproc: self.spec.inproc.clone(),
                         monitor: self.spec.monitor.clone(),
+                        // An accepted connection is never reconnected.
+                        socket_disconnected: Default::default(),
                     });
                     reactor.add_session(session, Some(stream), now);
                 }

@@ -22,6 +22,7 @@ use crate::transport::Target;
 use crate::transport::{self, inproc};
 use crate::zmtp::zap::ZapRequest;
 use mio::event::Event;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,9 @@ pub struct SessionSpec {
     /// For reaching the ZAP handler over inproc.
     pub inproc: SharedRegistry,
     pub monitor: SharedMonitor,
+    /// Set once the socket disconnected or unbound a tcp/ipc endpoint while its
+    /// ZMQ_RECONNECT_STOP had AFTER_DISCONNECT (libzmq's `_disconnected`).
+    pub socket_disconnected: Arc<AtomicBool>,
 }
 
 enum State {
@@ -53,6 +57,9 @@ enum State {
     Connected,
     /// Waiting to reconnect.
     Waiting(Instant),
+    /// No more attempts (ZMQ_RECONNECT_STOP_AFTER_DISCONNECT), but the pipe stays, as
+    /// libzmq's idle connecter leaves its session: messages queue, LINGER applies.
+    Stopped,
     Done,
 }
 
@@ -207,9 +214,23 @@ impl Session {
                 if let Some(fd) = failure.closed_fd {
                     self.emit(ZMQ_EVENT_CLOSED, fd as u32);
                 }
+                if self.stops_after_disconnect(&failure.error) {
+                    self.state = State::Stopped;
+                    return;
+                }
                 self.schedule_reconnect(now);
             }
         }
+    }
+
+    /// ZMQ_RECONNECT_STOP_AFTER_DISCONNECT (draft, 0x4): once the socket disconnected
+    /// an endpoint, an ipc connect refused at once is not retried, as libzmq 4.3.5's
+    /// ipc connecter (tcp refusals come later, after EINPROGRESS, and are retried).
+    fn stops_after_disconnect(&self, error: &std::io::Error) -> bool {
+        self.spec.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0
+            && matches!(self.spec.target, Some(Target::Ipc(_)))
+            && error.raw_os_error() == Some(libc::ECONNREFUSED)
+            && self.spec.socket_disconnected.load(Ordering::Relaxed)
     }
 
     fn connected(&mut self, reactor: &mut Reactor, token: usize, mut stream: Stream, now: Instant) {
@@ -421,7 +442,7 @@ impl Session {
                 self.pump(reactor, token, now);
             }
             State::Proxying(..) => self.advance_proxy(reactor, token, now),
-            State::Waiting(_) | State::Done => {}
+            State::Waiting(_) | State::Stopped | State::Done => {}
         }
     }
 
@@ -485,13 +506,8 @@ impl Session {
         // ZMQ_HELLO_MSG (draft): the first message on every new connection of a ROUTER,
         // SERVER, DEALER, CLIENT or PEER, before anything the socket sends (libzmq
         // 4.3.5's hello_msg_session_t). The pipe is not read before this point.
-        let hello = &self.spec.options.hello_msg;
-        if !hello.is_empty()
-            && matches!(
-                self.spec.options.socket_type,
-                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER
-            )
-        {
+        let hello = self.spec.options.hello_to_send();
+        if !hello.is_empty() {
             if let Some(mut engine) = self.engine.lock() {
                 engine.queue_message(Msg::from_slice(hello));
             }
@@ -582,15 +598,8 @@ impl Session {
         }
         // ZMQ_DISCONNECT_MSG (draft): a ROUTER, SERVER or PEER receives it from an
         // accepted peer whose connection (handshake done) is lost, as libzmq 4.3.5.
-        let farewell = &self.spec.options.disconnect_msg;
-        if self.spec.target.is_none()
-            && was_active
-            && !farewell.is_empty()
-            && matches!(
-                self.spec.options.socket_type,
-                ZMQ_ROUTER | ZMQ_SERVER | ZMQ_PEER
-            )
-        {
+        let farewell = self.spec.options.disconnect_to_receive();
+        if self.spec.target.is_none() && was_active && !farewell.is_empty() {
             if let Some(pipe) = self.pipe.as_mut() {
                 if pipe.write(Msg::from_slice(farewell)).is_ok() {
                     pipe.flush();
@@ -643,6 +652,17 @@ impl Session {
         // Frames of a message half sent on the dead connection must not start the
         // stream on the next one.
         self.skip_partial_out = mid_message;
+        // A raw socket (STREAM with STREAM_NOTIFY, DGRAM) that reconnects learns of the
+        // lost connection by an empty message, as from libzmq's raw engine (a session
+        // that ends writes it in `finish`).
+        if self.spec.stream_notify {
+            let notice = self.stream_notice();
+            if let Some(pipe) = self.pipe.as_mut() {
+                if pipe.write(notice).is_ok() {
+                    pipe.flush();
+                }
+            }
+        }
         if self.spec.options.immediate {
             if let Some(mut pipe) = self.pipe.take() {
                 pipe.terminate();
@@ -874,6 +894,7 @@ mod tests {
             stream_notify: false,
             inproc: SharedRegistry::default(),
             monitor: SharedMonitor::default(),
+            socket_disconnected: Default::default(),
         };
         (Session::new(spec), socket_end)
     }

@@ -189,6 +189,26 @@ impl Options {
             )
     }
 
+    /// ZMQ_HELLO_MSG as sent to each new peer: only ROUTER, SERVER, DEALER, CLIENT and
+    /// PEER send it (libzmq 4.3.5's `can_send_hello_msg`); empty = none.
+    pub fn hello_to_send(&self) -> &[u8] {
+        use crate::constants::{ZMQ_CLIENT, ZMQ_DEALER, ZMQ_PEER, ZMQ_ROUTER, ZMQ_SERVER};
+        match self.socket_type {
+            ZMQ_ROUTER | ZMQ_SERVER | ZMQ_DEALER | ZMQ_CLIENT | ZMQ_PEER => &self.hello_msg,
+            _ => &[],
+        }
+    }
+
+    /// ZMQ_DISCONNECT_MSG as received when a peer goes: only ROUTER, SERVER and PEER
+    /// receive it (libzmq 4.3.5's `can_recv_disconnect_msg`); empty = none.
+    pub fn disconnect_to_receive(&self) -> &[u8] {
+        use crate::constants::{ZMQ_PEER, ZMQ_ROUTER, ZMQ_SERVER};
+        match self.socket_type {
+            ZMQ_ROUTER | ZMQ_SERVER | ZMQ_PEER => &self.disconnect_msg,
+            _ => &[],
+        }
+    }
+
     /// The defaults libzmq gives a new socket of `socket_type`.
     pub fn new(socket_type: c_int) -> Options {
         Options {

@@ -40,6 +40,9 @@ struct Link {
     /// The connection each end may send through directly (`direct.rs`), offered by
     /// the session at the other end.
     direct: [OnceLock<Arc<dyn DirectOutput>>; 2],
+    /// What each end writes when it goes: an inproc binder's ZMQ_DISCONNECT_MSG (draft)
+    /// for the connector's end, set by whichever side learns it (`set_disconnect_msg`).
+    disconnect_msg: [OnceLock<Box<[u8]>>; 2],
 }
 
 enum Outbound {
@@ -93,6 +96,8 @@ pub struct Pipe {
     /// What an inproc peer's HWMs add to ours (its SNDHWM to what we read, its RCVHWM
     /// to what we write), learnt when the pipe was made; None for other pipes.
     hwm_boost: Option<HwmBoost>,
+    /// The disconnect message (`Link::disconnect_msg`) was written.
+    disconnect_sent: bool,
 }
 
 /// An inproc peer's HWMs as they were when the connection was made (libzmq's
@@ -125,6 +130,7 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
         direct: [OnceLock::new(), OnceLock::new()],
+        disconnect_msg: [OnceLock::new(), OnceLock::new()],
     });
     let (a_out, b_in) = channel(ab.conflate);
     let (b_out, a_in) = channel(ba.conflate);
@@ -157,6 +163,7 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
             endpoint: None,
             locally_initiated: false,
             hwm_boost: None,
+            disconnect_sent: false,
         }
     };
     let a = end(id_a, id_b, 0, a_out, a_in, ab, ba);
@@ -458,6 +465,41 @@ impl Pipe {
 
     pub fn is_peer_gone(&self) -> bool {
         self.peer_gone
+    }
+
+    /// Sets the message written when an end goes (an inproc binder's ZMQ_DISCONNECT_MSG):
+    /// this end's, or with `peer` the other end's. Empty = none; set once.
+    pub fn set_disconnect_msg(&self, msg: &[u8], peer: bool) {
+        if !msg.is_empty() {
+            let side = if peer { 1 - self.side } else { self.side };
+            let _ = self.link.disconnect_msg[side].set(msg.into());
+        }
+    }
+
+    /// Once, before this end goes: withdraws a half-written message and writes the
+    /// disconnect message, whatever the HWM, as libzmq's `send_disconnect_msg`.
+    pub fn send_disconnect_msg(&mut self) {
+        if self.disconnect_sent || self.peer_gone || self.done {
+            return;
+        }
+        let Some(body) = self.link.disconnect_msg[self.side].get() else {
+            return;
+        };
+        self.disconnect_sent = true;
+        let msg = Msg::from_slice(body);
+        match &mut self.outbound {
+            Outbound::Queue(w) => {
+                w.rollback();
+                w.write(msg, true);
+            }
+            Outbound::Conflate(c, wake) => {
+                if !c.write(msg) {
+                    *wake = true;
+                }
+            }
+        }
+        self.msgs_written += 1;
+        self.flush();
     }
 
     /// Closes this end: the peer gets everything already flushed, then the delimiter.

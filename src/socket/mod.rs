@@ -42,6 +42,7 @@ use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watchers::{Watch, Watchers};
@@ -65,6 +66,9 @@ pub struct Socket {
     /// The draft pollers watching this socket; every call of the application notes a
     /// use for them (`watchers.rs`).
     watchers: Watchers,
+    /// A tcp/ipc endpoint was disconnected or unbound with ZMQ_RECONNECT_STOP's
+    /// AFTER_DISCONNECT set: the connecting sessions read it (`io/session.rs`).
+    disconnected: Arc<AtomicBool>,
 }
 
 /// A listener or connecting session this socket started on an I/O thread.
@@ -145,6 +149,7 @@ impl Socket {
             net: Vec::new(),
             monitor: SharedMonitor::default(),
             watchers: Watchers::default(),
+            disconnected: Arc::default(),
         }
     }
 
@@ -189,6 +194,8 @@ impl Socket {
             routing_id: o.routing_id.clone(),
             receives_routing_id: self.receives_routing_id(),
             conflate: o.effective_conflate(),
+            hello_msg: o.hello_to_send().to_vec(),
+            disconnect_msg: o.disconnect_to_receive().to_vec(),
         }
     }
 
@@ -592,6 +599,7 @@ impl Socket {
                     stream_notify: self.pattern.stream_notify(),
                     monitor: self.monitor.clone(),
                     inproc: self.ctx.inproc.clone(),
+                    socket_disconnected: self.disconnected.clone(),
                 };
                 let socket_made_pipe = spec.pipe.is_some();
                 io.send(IoCommand::AddSession(Box::new(spec)));
@@ -642,6 +650,9 @@ impl Socket {
                 if self.net.len() == before {
                     return Err(Error::NoEnt);
                 }
+                if self.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0 {
+                    self.disconnected.store(true, Ordering::Relaxed);
+                }
                 // As libzmq, the socket's end of the pipe it made at connect time closes
                 // at once: nothing more is routed to it and what it received but did
                 // not read is dropped. The session (told first, so that it lingers as
@@ -665,6 +676,9 @@ impl Socket {
             })
             .collect();
         for &key in &mine {
+            if let Some(pipe) = self.pipes.get_mut(key) {
+                pipe.send_disconnect_msg();
+            }
             self.pipes.finish(key);
         }
         self.reap_finished_pipes();
@@ -905,9 +919,12 @@ impl Drop for Socket {
                 drop(pipe);
             }
         }
-        // Dropping the pipes closes them: peers read what was sent, then the delimiter.
+        // Dropping the pipes closes them: peers read what was sent (and an inproc
+        // binder its ZMQ_DISCONNECT_MSG), then the delimiter.
         for key in self.pipes.keys() {
-            self.pipes.remove(key);
+            if let Some(mut pipe) = self.pipes.remove(key) {
+                pipe.send_disconnect_msg();
+            }
         }
         self.ctx.socket_closed(self.id);
     }

@@ -213,8 +213,10 @@ impl Pattern {
     }
 
     /// STREAM with ZMQ_STREAM_NOTIFY on (the default).
+    /// A DGRAM over tcp/ipc is raw too, and always notified (libzmq's `raw_notify`,
+    /// which only STREAM can turn off).
     pub fn stream_notify(&self) -> bool {
-        matches!(self, Pattern::Stream(r) if r.notify)
+        matches!(self, Pattern::Stream(r) if r.notify) || matches!(self, Pattern::Dgram(_))
     }
 
     /// A subscriber's connection came back: resend its subscriptions on that pipe.

@@ -180,14 +180,17 @@ impl XPub {
         if !self.more_send {
             self.dist.unmatch();
             let dist = &mut self.dist;
-            if self.manual && self.send_last_pipe {
-                if let Some(last) = self.last_pipe {
-                    self.subscriptions.match_prefixes(msg.data(), |p| {
-                        if p == last {
-                            dist.mark_matching(p)
-                        }
-                    });
-                }
+            // XPUB_MANUAL_LAST_VALUE: only the first message after a subscription was
+            // read goes to its sender alone; later ones match as usual (libzmq).
+            let last = self
+                .last_pipe
+                .filter(|_| self.manual && self.send_last_pipe);
+            if let Some(last) = last {
+                self.subscriptions.match_prefixes(msg.data(), |p| {
+                    if p == last {
+                        dist.mark_matching(p)
+                    }
+                });
                 self.last_pipe = None;
             } else {
                 self.subscriptions

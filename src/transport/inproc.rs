@@ -3,7 +3,9 @@
 //! parked as pending (its pipe already usable by the connector) and completed by the
 //! bind. As in libzmq, a pipe's capacity is the writer's SNDHWM plus the reader's
 //! RCVHWM (0 on either side = unlimited), and peers that want routing ids (ROUTER)
-//! find the other side's id as the first message of the pipe.
+//! find the other side's id as the first message of the pipe. The draft HELLO_MSG
+//! follows it; a binder's DISCONNECT_MSG is what the connector's end writes when it
+//! goes (closed or disconnected), as libzmq 4.3.5.
 
 use crate::command::{Command, SocketMailbox};
 use crate::error::{Error, Result};
@@ -23,6 +25,10 @@ pub struct PeerInfo {
     pub routing_id: Vec<u8>,
     pub receives_routing_id: bool,
     pub conflate: bool,
+    /// ZMQ_HELLO_MSG (draft) this socket sends each new peer first; empty = none.
+    pub hello_msg: Vec<u8>,
+    /// ZMQ_DISCONNECT_MSG (draft) this socket receives when a connector goes.
+    pub disconnect_msg: Vec<u8>,
 }
 
 impl PeerInfo {
@@ -73,6 +79,13 @@ fn write_routing_id(pipe: &mut Pipe, id: &[u8]) {
     }
 }
 
+/// ZMQ_HELLO_MSG (draft): after the routing id, as libzmq sends it to inproc peers too.
+fn write_hello(pipe: &mut Pipe, hello: &[u8]) {
+    if !hello.is_empty() && pipe.write(Msg::from_slice(hello)).is_ok() {
+        pipe.flush();
+    }
+}
+
 /// Registers `name` as bound by the socket `me`; returns the connections that were
 /// waiting.
 pub fn bind(
@@ -101,6 +114,9 @@ pub fn accept_pending(me: PeerInfo, connection: PendingConnection) -> Pipe {
     if peer.receives_routing_id {
         write_routing_id(&mut pipe, &me.routing_id);
     }
+    write_hello(&mut pipe, &me.hello_msg);
+    // Our ZMQ_DISCONNECT_MSG, for when the connector goes (libzmq sets it at the bind).
+    pipe.set_disconnect_msg(&me.disconnect_msg, true);
     // Each end's limits are its socket's HWMs plus the other's (libzmq's boost), so
     // that a later change of either socket's HWMs can be applied the same way.
     pipe.set_hwm_boost(peer.boost());
@@ -146,6 +162,9 @@ pub fn connect(registry: &Mutex<Registry>, me: PeerInfo, name: &str) -> Pipe {
             if me.receives_routing_id {
                 write_routing_id(&mut theirs, &peer.routing_id);
             }
+            write_hello(&mut mine, &me.hello_msg);
+            write_hello(&mut theirs, &peer.hello_msg);
+            mine.set_disconnect_msg(&peer.disconnect_msg, false);
             let endpoint: Arc<str> = Arc::from(name);
             theirs.endpoint = Some(endpoint.clone());
             mine.endpoint = Some(endpoint);
@@ -168,6 +187,7 @@ pub fn connect(registry: &Mutex<Registry>, me: PeerInfo, name: &str) -> Pipe {
             );
             mine.set_owner(&me.mailbox);
             write_routing_id(&mut mine, &me.routing_id);
+            write_hello(&mut mine, &me.hello_msg);
             let endpoint: Arc<str> = Arc::from(name);
             theirs.endpoint = Some(endpoint.clone());
             mine.endpoint = Some(endpoint);

@@ -60,16 +60,12 @@ impl Endpoint {
     /// `parse`, then whether a socket of `socket_type` may use the transport at all:
     /// libzmq always knows `udp://` but lets only RADIO, DISH and DGRAM use it, so for
     /// every socket type we have it is ENOCOMPATPROTO (on bind, connect, unbind,
-    /// disconnect and monitor alike, before the address is looked at).
+    /// disconnect and monitor alike, before the address is looked at). Every other
+    /// transport is open to every type (a DGRAM over tcp/ipc is raw, as a STREAM).
     pub fn parse_for(endpoint: &str, socket_type: i32) -> Result<Endpoint> {
         let parsed = Endpoint::parse(endpoint)?;
         let udp = matches!(&parsed, Endpoint::Network { transport, .. } if transport == "udp");
         if udp && !matches!(socket_type, ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM) {
-            return Err(Error::NoCompatProto);
-        }
-        // libzmq also runs DGRAM over tcp/ipc/inproc with a raw engine; that is not built
-        // here, so it is refused rather than accepted and left without a peer.
-        if !udp && socket_type == ZMQ_DGRAM {
             return Err(Error::NoCompatProto);
         }
         Ok(parsed)

@@ -21,7 +21,7 @@ pub struct ConnectionConfig {
     pub in_batch: usize,
     /// `ZMQ_OUT_BATCH_SIZE`: how many bytes of output are queued before writing.
     pub out_batch: usize,
-    /// ZMQ_STREAM: raw bytes, no ZMTP at all.
+    /// ZMQ_STREAM (and ZMQ_DGRAM over tcp/ipc): raw bytes, no ZMTP at all.
     pub raw: bool,
     /// The context's ZMQ_ZERO_COPY_RECV: a body that lies whole in the receive buffer
     /// becomes a message viewing it (true) or a copy (false).

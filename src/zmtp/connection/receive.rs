@@ -129,7 +129,9 @@ impl Connection {
             r.end = tail;
         }
         let mut space = size - r.end;
-        if r.after_large {
+        // Raw mode: each read is one message, of at most IN_BATCH_SIZE bytes, as
+        // libzmq's raw decoder reads.
+        if r.after_large || self.config.raw {
             space = space.min(r.in_batch);
         }
         // SAFETY: bytes past `end` were never handed out; only the driver writes them,
