@@ -1118,6 +1118,15 @@ ZMQ_EXPORT int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t 
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
+ `int zmq_socket_monitor_pipes_stats(void *s)` (draft): asks every pipe of the socket
+ for its queue counts, published later as ZMQ_EVENT_PIPES_STATS events on the v2
+ monitor (EINVAL without a monitor of that event, EAGAIN with no pipe).
+ */
+ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+/*
  Draft: connects a PEER socket; returns the new peer's routing id, 0 on failure.
  */
 ZMQ_EXPORT uint32_t zmq_connect_peer(void *s_, const char *addr_);

@@ -20,14 +20,18 @@ Besides point-to-point throughput and latency, the matrix has PUB fan-out to 1, 
 32 subscribers (pub_thr/sub_thr), one SUB with 10,000 topic subscriptions of which half
 the traffic matches, and a ROUTER with 1,000 DEALER connections (router_conns/
 dealer_conns: time to connect them all, a round trip to each, RSS per connection), and
-the draft poller holding 1,000 inproc sockets of which one is active (poller_lat: half
-a round trip through zmq_poller_wait_all). A run may print several numbers (a "measure"
-each): each gets its own row.
+the draft poller holding 10 or 1,000 inproc sockets of which one is active (poller_lat:
+half a round trip through zmq_poller_wait_all; PAIR sockets, or thread-safe SERVERs),
+and SERVER/CLIENT throughput over tcp and inproc (server_client_thr). A run may print
+several numbers (a "measure" each): each gets its own row.
 
-Draft-API scenarios (the poller) run only on a library that exports the draft API:
-ours always does; Debian's libzmq does not, so its side shows "n/a" unless --libzmq
-names a libzmq built with drafts, e.g. the one scripts/draft-libzmq.sh builds:
-    perf/compare.py --only poller --libzmq "$(scripts/draft-libzmq.sh | tail -1)/libzmq.so.5"
+Draft-API scenarios (the pollers, SERVER/CLIENT throughput) need a library that
+exports the draft API. Ours always does; Debian's libzmq does not, so on its side these
+rows run on a libzmq built with drafts, --libzmq-draft (by default the one
+scripts/draft-libzmq.sh builds from Debian's source, target/libzmq-draft/lib), and the
+table marks those cells with "*" and says so. Without such a build the side shows
+"n/a":
+    scripts/draft-libzmq.sh && perf/compare.py --only poller --only server_client
 
 A scenario is a list of commands started together: one for inproc, a local/remote pair
 for tcp and ipc. The first command (the local side, which binds) starts first; the rest
@@ -65,11 +69,14 @@ OUR_LIBZMQ = ROOT / "target" / "release" / "libzmq.so"
 # Programs compiled from perf/<name>.c, and those that must not link ZeroMQ.
 PROGRAMS = ["inproc_thr", "inproc_lat", "local_thr", "remote_thr", "local_lat",
             "remote_lat", "tcp_floor", "pub_thr", "sub_thr", "router_conns", "dealer_conns",
-            "poller_lat"]
+            "poller_lat", "server_client_thr"]
 NO_ZMQ = {"tcp_floor"}
 # Programs that call the draft API: linked against our library (the installed libzmq
 # has no draft symbols to link to), run only on libraries that export it.
-DRAFT = {"poller_lat"}
+DRAFT = {"poller_lat", "server_client_thr"}
+# libzmq built with drafts (scripts/draft-libzmq.sh), for the draft scenarios on the
+# side of a libzmq without them.
+DRAFT_LIBZMQ = ROOT / "target" / "libzmq-draft" / "lib" / "libzmq.so.5"
 
 
 @dataclass(frozen=True)
@@ -211,9 +218,24 @@ SCENARIOS = [
               MEMORY.at(0, "RSS per conn")], 1000, transport="tcp"),
     # The draft poller with 1,000 inproc PAIR sockets, one of them active: half a round
     # trip through zmq_poller_wait_all (libzmq 4.3 with drafts: about 400 us here, as it
-    # polls every socket's fd and reads every socket's ZMQ_EVENTS on each wait).
+    # polls every socket's fd and reads every socket's ZMQ_EVENTS on each wait). With
+    # 10 sockets for scale (about 20 us), and with 1,000 thread-safe SERVERs, which
+    # wake the poller through its signaler instead of their own fds (about 40 us).
+    Scenario("poller_10_sockets", [["poller_lat", "10", "{count}"]], [LATENCY], 40_000,
+             draft=True),
     Scenario("poller_1k_sockets", [["poller_lat", "1000", "{count}"]], [LATENCY], 10_000,
              draft=True),
+    Scenario("poller_1k_server_sockets", [["poller_lat", "1000", "{count}", "server"]],
+             [LATENCY], 20_000, draft=True),
+    # SERVER <- CLIENT throughput, 64 B (libzmq 4.3 with drafts: about 2.4M msg/s over
+    # tcp, 4.8M over inproc).
+    Scenario("server_client_thr tcp 64 B",
+             [["server_client_thr", "server", "{endpoint}", "64", "{count}"],
+              ["server_client_thr", "client", "{endpoint}", "64", "{count}"]],
+             [THROUGHPUT], 2_500_000, nudge=1, transport="tcp", draft=True),
+    Scenario("server_client_thr inproc 64 B",
+             [["server_client_thr", "both", "inproc://server_client_thr", "64", "{count}"]],
+             [THROUGHPUT], 5_000_000, draft=True),
 ]
 
 
@@ -403,6 +425,9 @@ def main() -> None:
                          "(default libzmq,ours; libzmq,libzmq is a self-comparison)")
     ap.add_argument("--ours", type=Path, default=OUR_LIBZMQ, help="our library")
     ap.add_argument("--libzmq", type=Path, default=SYSTEM_LIBZMQ, help="libzmq to compare with")
+    ap.add_argument("--libzmq-draft", type=Path, default=DRAFT_LIBZMQ,
+                    help="libzmq built with drafts, for the draft scenarios on the side "
+                         "of a library without them (default: scripts/draft-libzmq.sh's)")
     ap.add_argument("--no-floor", action="store_true", help="skip the raw-socket floor")
     ap.add_argument("--chart", type=Path, metavar="PATH",
                     help="also draw the results to a PNG (needs matplotlib)")
@@ -438,12 +463,25 @@ def main() -> None:
     if not scenarios:
         sys.exit("no scenario matches --only")
     drafts = [exports_draft_api(path) for path in paths]
+    # A side without the draft API runs the draft scenarios on the draft build, if any.
+    draft_envs = list(envs)
+    substituted = [False, False]
+    if not all(drafts) and any(sc.draft for sc in scenarios):
+        draft_lib = args.libzmq_draft
+        if draft_lib.exists() and exports_draft_api(draft_lib):
+            draft_dir = library_dir("libzmq-draft", draft_lib)
+            for side in (0, 1):
+                if not drafts[side]:
+                    draft_envs[side] = dict(os.environ, LD_LIBRARY_PATH=str(draft_dir))
+                    substituted[side] = True
+                    drafts[side] = True
     endpoints = Endpoints()
     rows, failures = [], []
     try:
         for sc in scenarios:
-            rows += run_scenario(sc, args, rounds, divisor, labels, envs, endpoints,
-                                 failures, drafts)
+            rows += run_scenario(sc, args, rounds, divisor, labels,
+                                 draft_envs if sc.draft else envs, endpoints, failures,
+                                 drafts, tuple(sc.draft and x for x in substituted))
     finally:
         endpoints.close()
 
@@ -464,10 +502,17 @@ def main() -> None:
             print(f"\nchart written to {args.chart}")
         else:
             print(f"\n{NO_MATPLOTLIB}; no chart written", file=sys.stderr)
-    for label, has in zip(labels, drafts):
-        if not has and any(sc.draft for sc in scenarios):
-            print(f"\nn/a: {label} has no draft API (built without ENABLE_DRAFTS); "
-                  f"the draft scenarios ran only on the other side.")
+    for label, has, sub in zip(labels, drafts, substituted):
+        if sub:
+            print(f"\n*: {label} has no draft API (built without ENABLE_DRAFTS): its side "
+                  f"of the draft rows (pollers, SERVER/CLIENT) ran on "
+                  f"{args.libzmq_draft.resolve()}, a libzmq built with drafts "
+                  f"(scripts/draft-libzmq.sh).")
+        elif not has and any(sc.draft for sc in scenarios):
+            print(f"\nn/a: {label} has no draft API (built without ENABLE_DRAFTS) and "
+                  f"no draft build was found at {args.libzmq_draft} "
+                  f"(scripts/draft-libzmq.sh makes one); the draft scenarios ran only on "
+                  f"the other side.")
     if failures:
         print("\nFailed runs:")
         for f in failures:
@@ -483,6 +528,7 @@ class Row:
     runs: list  # [A's values, B's values], None for a side that failed
     floors: list
     not_applicable: tuple = (False, False)  # a side that cannot run it (no draft API)
+    substituted: tuple = (False, False)  # a side that ran it on the draft build
 
     def median(self, side: int):
         values = self.runs[side]
@@ -506,15 +552,21 @@ class Row:
             better = self.measure.higher_is_better
             of = "-" if b is None else f"{100 * (b / floor if better else floor / b):.0f}%"
             floor_cells = [fmt(floor), of]
-        sides = ["n/a" if self.not_applicable[i] else fmt(v) for i, v in enumerate((a, b))]
+        sides = ["n/a" if self.not_applicable[i]
+                 else fmt(v) + (" *" if self.substituted[i] else "")
+                 for i, v in enumerate((a, b))]
         return ([f"{self.name} [{self.measure.unit}]", sides[0], sides[1],
                  "-" if ratio is None else f"{ratio:.2f}"]
                 + [spread(r) if r else "-" for r in self.runs] + floor_cells)
 
 
 def run_scenario(sc: Scenario, args, rounds: int, divisor: int, labels: list,
-                 envs: list, endpoints: Endpoints, failures: list, drafts: list) -> list:
-    """Runs `sc` for `rounds` alternating rounds; one Row per measure."""
+                 envs: list, endpoints: Endpoints, failures: list, drafts: list,
+                 substituted: tuple = (False, False)) -> list:
+    """Runs `sc` for `rounds` alternating rounds; one Row per measure. `substituted`
+    marks a side whose `envs` entry is the draft build instead of its library."""
+    labels = [label + (" (draft build)" if sub else "")
+              for label, sub in zip(labels, substituted)]
     count = str(max(1, sc.count // divisor))
     floor_count = str(max(1, sc.floor_count // divisor))
     results = [[], []]  # per side, per round: the values of sc.measures
@@ -569,7 +621,8 @@ def run_scenario(sc: Scenario, args, rounds: int, divisor: int, labels: list,
     for k, measure in enumerate(sc.measures):
         runs = [None if failed[side] else [v[k] for v in results[side]] for side in (0, 1)]
         name = f"{sc.name}, {measure.label}" if measure.label else sc.name
-        rows.append(Row(name, measure, runs, floors if k == 0 else [], not_applicable))
+        rows.append(Row(name, measure, runs, floors if k == 0 else [], not_applicable,
+                        substituted))
     return rows
 
 

@@ -421,6 +421,51 @@ fn draft_poller_is_declared_as_in_libzmq() {
     }
 }
 
+/// The draft functions besides the poller's, `zmq_ppoll` and the context's (above)
+/// are declared under `ZMQ_BUILD_DRAFT_API` with libzmq 4.3.5's signatures: with the
+/// test above, all 26; without the macro none of them is visible.
+#[test]
+fn other_draft_functions_are_declared_as_in_libzmq() {
+    let dir = scratch("draft-functions");
+    let src = format!(
+        "#define _POSIX_C_SOURCE 200809L\n#include <stdint.h>\n#include \"{}\"\n\
+         int main(void) {{\n\
+             int (*join)(void *, const char *) = zmq_join;\n\
+             int (*leave)(void *, const char *) = zmq_leave;\n\
+             uint32_t (*connect_peer)(void *, const char *) = zmq_connect_peer;\n\
+             int (*set_routing_id)(zmq_msg_t *, uint32_t) = zmq_msg_set_routing_id;\n\
+             uint32_t (*routing_id)(zmq_msg_t *) = zmq_msg_routing_id;\n\
+             int (*set_group)(zmq_msg_t *, const char *) = zmq_msg_set_group;\n\
+             const char *(*group)(zmq_msg_t *) = zmq_msg_group;\n\
+             int (*init_buffer)(zmq_msg_t *, const void *, size_t) = zmq_msg_init_buffer;\n\
+             int (*peer_state)(void *, const void *, size_t) = zmq_socket_get_peer_state;\n\
+             int (*monitor_versioned)(void *, const char *, uint64_t, int, int)\n\
+                 = zmq_socket_monitor_versioned;\n\
+             int (*pipes_stats)(void *) = zmq_socket_monitor_pipes_stats;\n\
+             return !join + !leave + !connect_peer + !set_routing_id + !routing_id\n\
+                 + !set_group + !group + !init_buffer + !peer_state + !monitor_versioned\n\
+                 + !pipes_stats;\n\
+         }}\n",
+        committed_header().display()
+    );
+    let src_path = dir.join("draft.c");
+    fs::write(&src_path, &src).expect("write C source");
+    for (defines, must_compile) in [(&["-DZMQ_BUILD_DRAFT_API"][..], true), (&[][..], false)] {
+        let out = Command::new(cc())
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"])
+            .args(defines)
+            .arg(&src_path)
+            .output()
+            .expect("run the C compiler");
+        assert_eq!(
+            out.status.success(),
+            must_compile,
+            "with {defines:?}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// The header is usable from C++ (cpp_compat) when a C++ compiler is present.
 #[test]
 fn header_compiles_as_cpp() {

@@ -401,6 +401,20 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
     })
 }
 
+/// `int zmq_socket_monitor_pipes_stats(void *s)` (draft): asks every pipe of the socket
+/// for its queue counts, published later as ZMQ_EVENT_PIPES_STATS events on the v2
+/// monitor (EINVAL without a monitor of that event, EAGAIN with no pipe).
+#[cfg(zmq_draft_api)]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
+    guard(|| {
+        // SAFETY: `s` is NULL or has a readable tag word.
+        let mut socket = unsafe { locked(s)? };
+        socket.monitor_pipes_stats()?;
+        Ok(0)
+    })
+}
+
 /// A `uint32_t` answer whose failure value is 0 (no peer).
 struct PeerId(u32);
 

@@ -320,7 +320,8 @@ impl Reactor {
                 command @ (PipeCommand::ActivateRead(pipe)
                 | PipeCommand::ActivateWrite(pipe, _)
                 | PipeCommand::PipeTerm(pipe)
-                | PipeCommand::PipeHwm { pipe, .. }),
+                | PipeCommand::PipeHwm { pipe, .. }
+                | PipeCommand::StatsRequest(pipe, _)),
             ) => {
                 if let Some(&slot) = self.pipes.get(&pipe) {
                     if matches!(self.objects.get(slot), Some(Some(Object::Udp(_)))) {
@@ -333,7 +334,7 @@ impl Reactor {
                 }
             }
             IoCommand::StopIo => self.stopping = true,
-            // Only sockets act on Hiccup and InprocConnected.
+            // Only sockets act on Hiccup, InprocConnected and StatsReply.
             IoCommand::Pipe(_) => {}
         }
     }

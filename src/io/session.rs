@@ -14,7 +14,7 @@ use crate::constants::*;
 use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::{flags, Msg, SharedMetadata};
 use crate::options::Options;
-use crate::pipe::{Pipe, PipeCommand};
+use crate::pipe::{EndpointPair, Pipe, PipeCommand};
 use crate::transport::inproc::SharedRegistry;
 use crate::transport::socks::SocksClient;
 use crate::transport::stream::Stream;
@@ -152,12 +152,7 @@ impl Session {
                 || event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                 || event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
             let endpoints = if of_connection {
-                let (local, peer) = self.connection_addresses.clone();
-                let remote = if self.spec.target.is_some() {
-                    self.event_endpoint.clone()
-                } else {
-                    peer
-                };
+                let EndpointPair { local, remote } = self.connection_endpoints();
                 EventEndpoints {
                     local,
                     remote,
@@ -168,6 +163,19 @@ impl Session {
             };
             m.emit(event, value, &endpoints);
         }
+    }
+
+    /// The current connection's endpoints as libzmq's engine names them: its local
+    /// address and, on the connecting side, the endpoint connected to, on the
+    /// accepting side the peer's address.
+    fn connection_endpoints(&self) -> EndpointPair {
+        let (local, peer) = self.connection_addresses.clone();
+        let remote = if self.spec.target.is_some() {
+            self.event_endpoint.clone()
+        } else {
+            peer
+        };
+        EndpointPair { local, remote }
     }
 
     /// Starts a session: connects, or adopts an accepted stream.
@@ -545,6 +553,7 @@ impl Session {
                 ours.set_owner(reactor.mailbox());
                 socket_end.set_owner(&self.spec.socket);
                 socket_end.locally_initiated = self.spec.target.is_some();
+                socket_end.endpoint_pair = Some(Arc::new(self.connection_endpoints()));
                 // No endpoint: as in libzmq, a disconnect ends only the pipe the socket
                 // made at connect time itself. This one (ZMQ_IMMEDIATE, or accepted) is
                 // ended by the session, which drops what the socket had queued.
@@ -699,6 +708,18 @@ impl Session {
         command: PipeCommand,
         now: Instant,
     ) {
+        // A socket asking for pipe statistics: the ZAP handler about the ZAP pipe, the
+        // session's socket about its pipe. Nothing else changes.
+        if let PipeCommand::StatsRequest(id, stats) = command {
+            let pipe = [self.pipe.as_ref(), self.zap.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|p| p.id() == id);
+            if let Some(pipe) = pipe {
+                pipe.answer_stats(stats);
+            }
+            return;
+        }
         let for_zap = match (&command, &self.zap) {
             (
                 PipeCommand::ActivateRead(id)

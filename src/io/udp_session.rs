@@ -127,6 +127,10 @@ impl UdpSession {
             PipeCommand::PipeTerm(_) => {
                 self.pipe.peer_terminated();
             }
+            PipeCommand::StatsRequest(_, stats) => {
+                self.pipe.answer_stats(stats);
+                return;
+            }
             _ => {}
         }
         self.pump(reactor);

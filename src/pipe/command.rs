@@ -3,7 +3,7 @@
 //! Either owner's mailbox carries its own command type, which wraps these
 //! (`command::Command` for a socket, `io::IoCommand` for an I/O thread).
 
-use super::{HwmBoost, PipeId};
+use super::{HwmBoost, PipeId, PipeStats};
 use crate::mailbox::Mailbox;
 
 /// A command about one pipe, addressed by its id in the receiver's table.
@@ -26,6 +26,11 @@ pub enum PipeCommand {
     },
     /// A subscriber's connection was re-established: resend subscriptions on this pipe.
     Hiccup(PipeId),
+    /// `zmq_socket_monitor_pipes_stats`: the socket at the other end asks for our count
+    /// of messages queued towards it (`Pipe::answer_stats`).
+    StatsRequest(PipeId, Box<PipeStats>),
+    /// The answer: the socket publishes it as a ZMQ_EVENT_PIPES_STATS event.
+    StatsReply(PipeId, Box<PipeStats>),
 }
 
 /// Whoever owns a pipe end: the mailbox its peer's commands are delivered to.

@@ -16,6 +16,7 @@ mod conflate;
 mod direct;
 mod pipes;
 mod queue;
+mod stats;
 
 use crate::msg::Msg;
 pub use command::{PipeCommand, PipeOwner};
@@ -23,6 +24,7 @@ use conflate::Conflate;
 pub use direct::{sent_count as direct_sent_count, DirectOutput, DirectSend, Frames};
 pub use pipes::{PipeKey, Pipes};
 use queue::{queue, Reader, Writer};
+pub use stats::{EndpointPair, PipeStats};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -93,6 +95,8 @@ pub struct Pipe {
     pub endpoint: Option<Arc<str>>,
     /// True on the connecting side.
     pub locally_initiated: bool,
+    /// What a PIPES_STATS event of this (the socket's) end names (`stats.rs`).
+    pub endpoint_pair: Option<Arc<EndpointPair>>,
     /// What an inproc peer's HWMs add to ours (its SNDHWM to what we read, its RCVHWM
     /// to what we write), learnt when the pipe was made; None for other pipes.
     hwm_boost: Option<HwmBoost>,
@@ -162,6 +166,7 @@ pub fn pipe_pair(ab: Direction, ba: Direction) -> (Pipe, Pipe) {
             routing_id: Vec::new(),
             endpoint: None,
             locally_initiated: false,
+            endpoint_pair: None,
             hwm_boost: None,
             disconnect_sent: false,
         }

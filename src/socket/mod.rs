@@ -16,6 +16,7 @@ pub(crate) mod monitor;
 mod pair;
 mod pattern;
 mod pipeline;
+mod pipes_stats;
 mod radio_dish;
 mod reqrep;
 mod router;
@@ -38,7 +39,7 @@ use crate::mailbox::Signaler;
 use crate::monitor::{EventEndpoints, SharedMonitor};
 use crate::msg::Msg;
 use crate::options::{put_int_or_larger, Options};
-use crate::pipe::{Pipe, PipeCommand, PipeKey, Pipes};
+use crate::pipe::{EndpointPair, Pipe, PipeCommand, PipeKey, Pipes};
 use crate::transport::{self, inproc, Endpoint, Target};
 use pattern::Pattern;
 use std::os::unix::io::RawFd;
@@ -386,6 +387,10 @@ impl Socket {
                     self.pattern.hiccup(&mut self.pipes, key);
                 }
             }
+            Command::Pipe(PipeCommand::StatsRequest(id, stats)) => {
+                self.answer_pipe_stats(id, stats)
+            }
+            Command::Pipe(PipeCommand::StatsReply(_, stats)) => self.publish_pipe_stats(&stats),
         }
         self.reap_finished_pipes();
     }
@@ -460,7 +465,7 @@ impl Socket {
                 } else {
                     UdpMode::Receive
                 };
-                self.add_udp(io, "", socket, mode);
+                self.add_udp(io, "", EndpointPair::bound_at(endpoint), socket, mode);
                 self.options.last_endpoint = address;
                 Ok(())
             }
@@ -512,11 +517,12 @@ impl Socket {
 
     /// Hands a udp socket to an I/O thread with a pipe to this socket; disconnect
     /// names it by `endpoint` (its pipe too: a RADIO sends everything to a pipe whose
-    /// endpoint is `udp://...`).
+    /// endpoint is `udp://...`). `endpoint_pair` is what its PIPES_STATS events name.
     fn add_udp(
         &mut self,
         io: Arc<IoMailbox>,
         endpoint: &str,
+        endpoint_pair: Arc<EndpointPair>,
         socket: std::net::UdpSocket,
         mode: UdpMode,
     ) {
@@ -524,6 +530,7 @@ impl Socket {
         theirs.set_owner(&io);
         mine.locally_initiated = true;
         mine.endpoint = Some(Arc::from(endpoint));
+        mine.endpoint_pair = Some(endpoint_pair);
         self.attach_pipe(mine, true, None);
         let id = crate::io::next_object_id();
         io.send(IoCommand::AddUdp(Box::new(UdpSpec {
@@ -567,7 +574,8 @@ impl Socket {
                 let io = self.ctx.io_thread(self.id, self.options.affinity)?;
                 let resolved = transport::udp_address::resolve(&address, false, self.options.ipv6)?;
                 let socket = transport::udp::open_sender(&resolved, &self.options)?;
-                self.add_udp(io, endpoint, socket, UdpMode::Send(resolved.target));
+                let pair = EndpointPair::connected_to(endpoint);
+                self.add_udp(io, endpoint, pair, socket, UdpMode::Send(resolved.target));
                 // As libzmq: LAST_ENDPOINT is the address without `udp://`.
                 self.options.last_endpoint = address;
                 Ok(())
@@ -584,6 +592,7 @@ impl Socket {
                     theirs.set_owner(&io);
                     mine.locally_initiated = true;
                     mine.endpoint = Some(Arc::from(endpoint));
+                    mine.endpoint_pair = Some(EndpointPair::connected_to(endpoint));
                     let connect_id = self.options.connect_routing_id.take();
                     self.attach_pipe(mine, true, connect_id);
                     Some(theirs)

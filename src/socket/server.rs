@@ -13,7 +13,9 @@ use std::collections::HashMap;
 pub struct Server {
     fq: FairQueue,
     pipe_of: HashMap<u32, PipeKey>,
-    id_of: HashMap<PipeKey, u32>,
+    /// Each pipe's id by its key (a small slab index; 0 = none): read for every
+    /// message received, so an index, not a hash.
+    id_of: Vec<u32>,
     next_id: u32,
     /// The id given to the latest pipe (what `zmq_connect_peer` returns).
     pub last_id: u32,
@@ -24,7 +26,7 @@ impl Default for Server {
         Server {
             fq: FairQueue::default(),
             pipe_of: HashMap::new(),
-            id_of: HashMap::new(),
+            id_of: Vec::new(),
             next_id: super::router::random_u32(),
             last_id: 0,
         }
@@ -40,13 +42,18 @@ impl Server {
         }
         self.next_id = id.wrapping_add(1);
         self.pipe_of.insert(id, key);
-        self.id_of.insert(key, id);
+        if self.id_of.len() <= key {
+            self.id_of.resize(key + 1, 0);
+        }
+        if let Some(slot) = self.id_of.get_mut(key) {
+            *slot = id;
+        }
         self.last_id = id;
         self.fq.attach(key);
     }
 
     pub fn pipe_terminated(&mut self, key: PipeKey) {
-        if let Some(id) = self.id_of.remove(&key) {
+        if let Some(id) = self.id_of.get_mut(key).map(std::mem::take) {
             self.pipe_of.remove(&id);
         }
         self.fq.pipe_terminated(key);
@@ -79,7 +86,7 @@ impl Server {
 
     pub fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg> {
         let (mut msg, key) = self.fq.recv_single_part(pipes).ok_or(Error::Again)?;
-        msg.set_routing_id(self.id_of.get(&key).copied().unwrap_or(0));
+        msg.set_routing_id(self.id_of.get(key).copied().unwrap_or(0));
         Ok(msg)
     }
 

@@ -92,7 +92,9 @@ impl Stream {
     }
 
     /// The local and remote endpoints as libzmq's monitor v2 names them
-    /// (`tcp://127.0.0.1:5555`, `ipc://path`); empty where the system has none.
+    /// (`tcp://127.0.0.1:5555`, `ipc://path`, `ipc://@name` for an abstract name, and
+    /// `ipc://` for the unnamed end a connecting ipc peer has); empty where the system
+    /// gives none.
     pub fn endpoint_addresses(&self) -> (String, String) {
         match self {
             Stream::Tcp(s) => {
@@ -104,9 +106,17 @@ impl Stream {
             }
             Stream::Unix(s) => {
                 let text = |a: std::io::Result<std::os::unix::net::SocketAddr>| {
-                    a.ok()
-                        .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
-                        .unwrap_or_default()
+                    use std::os::linux::net::SocketAddrExt;
+                    let Ok(a) = a else {
+                        return String::new();
+                    };
+                    if let Some(path) = a.as_pathname() {
+                        format!("ipc://{}", path.display())
+                    } else if let Some(name) = a.as_abstract_name() {
+                        format!("ipc://@{}", String::from_utf8_lossy(name))
+                    } else {
+                        "ipc://".to_owned()
+                    }
                 };
                 (text(s.local_addr()), text(s.peer_addr()))
             }
