@@ -180,15 +180,19 @@ impl XPub {
         if !self.more_send {
             self.dist.unmatch();
             let dist = &mut self.dist;
-            if self.manual && self.send_last_pipe {
-                if let Some(last) = self.last_pipe {
-                    self.subscriptions.match_prefixes(msg.data(), |p| {
-                        if p == last {
-                            dist.mark_matching(p)
-                        }
-                    });
-                }
-                self.last_pipe = None;
+            // XPUB_MANUAL_LAST_VALUE: the first message after a subscription is read goes
+            // to that subscriber alone (its last value); later ones, as without the option
+            let last_only = if self.manual && self.send_last_pipe {
+                self.last_pipe.take()
+            } else {
+                None
+            };
+            if let Some(last) = last_only {
+                self.subscriptions.match_prefixes(msg.data(), |p| {
+                    if p == last {
+                        dist.mark_matching(p)
+                    }
+                });
             } else {
                 self.subscriptions
                     .match_prefixes(msg.data(), |p| dist.mark_matching(p));
