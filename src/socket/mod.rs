@@ -454,6 +454,7 @@ impl Socket {
                     UdpMode::Receive
                 };
                 self.add_udp(io, "", socket, mode);
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = address;
                 Ok(())
             }
@@ -497,6 +498,8 @@ impl Socket {
                     listener_fd: Some(fd),
                     socket_made_pipe: false,
                 });
+                // ZMQ_FD readable, as libzmq's after launching its listener
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = resolved;
                 Ok(())
             }
@@ -562,6 +565,7 @@ impl Socket {
                 let socket = transport::udp::open_sender(&resolved, &self.options)?;
                 let target = std::net::SocketAddr::V4(resolved.target);
                 self.add_udp(io, endpoint, socket, UdpMode::Send(target));
+                self.mailbox.signal_without_command();
                 // As libzmq: LAST_ENDPOINT is the address without `udp://`.
                 self.options.last_endpoint = address;
                 Ok(())
@@ -603,6 +607,8 @@ impl Socket {
                     listener_fd: None,
                     socket_made_pipe,
                 });
+                // ZMQ_FD readable, as libzmq's after launching its session
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
             }
