@@ -92,7 +92,8 @@ impl Stream {
     }
 
     /// The local and remote endpoints as libzmq's monitor v2 names them
-    /// (`tcp://127.0.0.1:5555`, `ipc://path`); empty where the system has none.
+    /// (`tcp://127.0.0.1:5555`, `ipc://path`, `ipc://` for an unnamed unix end); empty
+    /// where the system has none.
     pub fn endpoint_addresses(&self) -> (String, String) {
         match self {
             Stream::Tcp(s) => {
@@ -103,12 +104,11 @@ impl Stream {
                 (text(s.local_addr()), text(s.peer_addr()))
             }
             Stream::Unix(s) => {
-                let text = |a: std::io::Result<std::os::unix::net::SocketAddr>| {
-                    a.ok()
-                        .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
-                        .unwrap_or_default()
-                };
-                (text(s.local_addr()), text(s.peer_addr()))
+                use super::ipc_address::{connection_end, SocketEnd};
+                (
+                    connection_end(s.as_raw_fd(), SocketEnd::Local),
+                    connection_end(s.as_raw_fd(), SocketEnd::Peer),
+                )
             }
         }
     }
