@@ -2,7 +2,8 @@
 //! an I/O thread: `io::IoCommand`) plus an eventfd that is signalled only when the
 //! owner may be asleep. A socket's eventfd is what `ZMQ_FD` returns: readable means
 //! "something may have changed, read ZMQ_EVENTS", and it stays quiet while the owner
-//! is busy, as in libzmq.
+//! is busy, as in libzmq. As libzmq's, it is also readable after a tcp/ipc/udp bind or
+//! connect (`signal_without_command`), until the owner next looks.
 //!
 //! Protocol: a sender pushes, then swaps `asleep` to false and signals if it was true.
 //! The owner, finding the queue empty, drains the eventfd, sets `asleep`, and looks again.
