@@ -2,7 +2,9 @@
  * event (u64), value count (u64), the values (u64 each), local endpoint, remote
  * endpoint. LISTENING names the bound endpoint as local; a connection's events
  * (ACCEPTED/CONNECTED, HANDSHAKE_*, DISCONNECTED) its local tcp address and, as
- * remote, the peer's address (accepting side) or the endpoint connected to. PAIR, PUB and PUSH monitor sockets; v1 with
+ * remote, the peer's address (accepting side) or the endpoint connected to; over ipc
+ * a connecting socket's own end, unnamed, is `ipc://` (both sides name it so). PAIR, PUB
+ * and PUSH monitor sockets; v1 with
  * events beyond the first 16 is EINVAL, as is another monitor socket type.
  *
  * Debian's libzmq has no draft API: ZMQ_C_TESTS_SYSTEM=1 skips this test; run it with
@@ -72,6 +74,50 @@ static void expect_event(void *mon, uint64_t wanted, struct event *ev) {
 
 static int starts_with(const char *s, const char *prefix) {
     return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Over ipc: the connecting end has no name, which libzmq prints as "ipc://". */
+static void ipc_addresses(void *ctx) {
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    CHECK(server && client);
+    CHECK_OK(zmq_socket_monitor_versioned(server, "inproc://mon-ipc-server", ZMQ_EVENT_ALL_V2, 2,
+                                          ZMQ_PAIR));
+    CHECK_OK(zmq_socket_monitor_versioned(client, "inproc://mon-ipc-client", ZMQ_EVENT_ALL_V2, 2,
+                                          ZMQ_PAIR));
+    void *mon_server = zmq_socket(ctx, ZMQ_PAIR);
+    void *mon_client = zmq_socket(ctx, ZMQ_PAIR);
+    CHECK(mon_server && mon_client);
+    CHECK_OK(zmq_connect(mon_server, "inproc://mon-ipc-server"));
+    CHECK_OK(zmq_connect(mon_client, "inproc://mon-ipc-client"));
+
+    CHECK_OK(zmq_bind(server, "ipc://*"));
+    char endpoint[256];
+    size_t endpoint_len = sizeof endpoint;
+    CHECK_OK(zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_len));
+    CHECK_OK(zmq_connect(client, endpoint));
+
+    struct event ev;
+    expect_event(mon_client, ZMQ_EVENT_CONNECTED, &ev);
+    CHECK(strcmp(ev.local, "ipc://") == 0);
+    CHECK(strcmp(ev.remote, endpoint) == 0);
+    expect_event(mon_client, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, &ev);
+    CHECK(strcmp(ev.local, "ipc://") == 0);
+    CHECK(strcmp(ev.remote, endpoint) == 0);
+    expect_event(mon_server, ZMQ_EVENT_ACCEPTED, &ev);
+    CHECK(strcmp(ev.local, endpoint) == 0);
+    CHECK(strcmp(ev.remote, "ipc://") == 0);
+    expect_event(mon_server, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, &ev);
+    CHECK(strcmp(ev.local, endpoint) == 0);
+    CHECK(strcmp(ev.remote, "ipc://") == 0);
+
+    int zero = 0;
+    CHECK_OK(zmq_setsockopt(client, ZMQ_LINGER, &zero, sizeof zero));
+    CHECK_OK(zmq_setsockopt(server, ZMQ_LINGER, &zero, sizeof zero));
+    CHECK_OK(zmq_close(client));
+    CHECK_OK(zmq_close(server));
+    CHECK_OK(zmq_close(mon_server));
+    CHECK_OK(zmq_close(mon_client));
 }
 
 int main(void) {
@@ -155,6 +201,7 @@ int main(void) {
     CHECK_OK(zmq_close(server));
     CHECK_OK(zmq_close(mon_server));
     CHECK_OK(zmq_close(mon_client));
+    ipc_addresses(ctx);
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
 }

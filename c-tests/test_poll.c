@@ -1,5 +1,6 @@
 /* zmq_poll over sockets and raw fds, timeouts, per-type readiness, and the
-   ZMQ_FD / ZMQ_EVENTS notification contract (inproc only). Timing bounds are loose. */
+   ZMQ_FD / ZMQ_EVENTS notification contract (inproc; and after a tcp/ipc bind or connect,
+   which leave ZMQ_FD readable). Timing bounds are loose. */
 #include "common.h"
 
 #include <poll.h>
@@ -274,6 +275,43 @@ static void test_fd_events(void *ctx) {
     CHECK_OK(zmq_close(b));
 }
 
+/* A tcp or ipc bind or connect leaves ZMQ_FD readable until the socket next processes
+   its commands (libzmq: the socket sends itself a command when it launches the listener
+   or session), although nothing has arrived yet; reading ZMQ_EVENTS clears it. libzmq's
+   test_poller (test_poll_fd) waits for exactly that after a connect. */
+static void test_fd_after_bind_connect(void *ctx) {
+    const char *endpoints[] = {"tcp://127.0.0.1:*", "ipc://*"};
+    for (int i = 0; i < 2; i++) {
+        void *push = zmq_socket(ctx, ZMQ_PUSH), *pull = zmq_socket(ctx, ZMQ_PULL);
+        CHECK(push && pull);
+        int push_fd = -1, pull_fd = -1;
+        size_t l = sizeof push_fd;
+        CHECK_OK(zmq_getsockopt(push, ZMQ_FD, &push_fd, &l));
+        l = sizeof pull_fd;
+        CHECK_OK(zmq_getsockopt(pull, ZMQ_FD, &pull_fd, &l));
+        get_events(push);
+        get_events(pull);
+        CHECK(!fd_readable(push_fd, 0));
+        CHECK(!fd_readable(pull_fd, 0));
+
+        CHECK_OK(zmq_bind(push, endpoints[i]));
+        CHECK(fd_readable(push_fd, 0));
+        char endpoint[256];
+        l = sizeof endpoint;
+        CHECK_OK(zmq_getsockopt(push, ZMQ_LAST_ENDPOINT, endpoint, &l));
+        CHECK(fd_readable(push_fd, 0));
+
+        CHECK_OK(zmq_connect(pull, endpoint));
+        CHECK(fd_readable(pull_fd, 0));
+        CHECK_EQ(get_events(pull), 0);
+
+        int zero = 0;
+        CHECK_OK(zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero));
+        CHECK_OK(zmq_close(push));
+        CHECK_OK(zmq_close(pull));
+    }
+}
+
 int main(void) {
     alarm(30);
     test_timeouts();
@@ -282,6 +320,7 @@ int main(void) {
     test_sockets(ctx);
     test_readiness_per_type(ctx);
     test_fd_events(ctx);
+    test_fd_after_bind_connect(ctx);
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
 }

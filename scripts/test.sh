@@ -2,7 +2,7 @@
 # Everything CI runs: formatting, lints, Rust, C and interop tests (the C tests and the
 # draft interop scenarios also against libzmq built with drafts), the install test, and
 # the bindings (php-zmq, cppzmq, C consumers, binary drop-in, pyzmq and its own suite),
-# and libzmq's own test suite run on our library.
+# and libzmq's own test suite (drafts off and on) run on our library.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -36,7 +36,7 @@ echo "== tests/install.sh"
 tests/install.sh
 echo "== scripts/test-bindings.sh (php-zmq, guide C programs, cppzmq, binary drop-in)"
 scripts/test-bindings.sh
-echo "== scripts/libzmq-suite.sh (libzmq 4.3.4's own test programs, on our library)"
+echo "== scripts/libzmq-suite.sh (libzmq 4.3.4's own test programs, built with drafts off and on, on our library)"
 scripts/libzmq-suite.sh
 echo "== scripts/test-pyzmq.sh (pyzmq scenarios, and pyzmq's own suite: bundled libzmq vs ours)"
 scripts/test-pyzmq.sh

@@ -2,7 +2,8 @@
 //! an I/O thread: `io::IoCommand`) plus an eventfd that is signalled only when the
 //! owner may be asleep. A socket's eventfd is what `ZMQ_FD` returns: readable means
 //! "something may have changed, read ZMQ_EVENTS", and it stays quiet while the owner
-//! is busy, as in libzmq.
+//! is busy, as in libzmq. As libzmq's, it is also readable after a tcp/ipc/udp bind or
+//! connect (`signal_without_command`), until the owner next looks.
 //!
 //! Protocol: a sender pushes, then swaps `asleep` to false and signals if it was true.
 //! The owner, finding the queue empty, drains the eventfd, sets `asleep`, and looks again.
@@ -205,6 +206,17 @@ impl<C> Mailbox<C> {
         }
     }
 
+    /// Makes the fd readable as a delivery to a sleeping owner would, with no command
+    /// (owner only): the owner's next look finds nothing and clears it. A libzmq socket
+    /// sends itself a command when it launches a listener or session, so its `ZMQ_FD` is
+    /// readable after a tcp/ipc/udp bind or connect until it next processes commands;
+    /// programs wait on that (libzmq's test_poller, test_poll_fd).
+    pub fn signal_without_command(&self) {
+        if self.asleep.swap(false, Ordering::SeqCst) {
+            write_eventfd(self.eventfd);
+        }
+    }
+
     fn drain_signal(&self) {
         drain_eventfd(self.eventfd);
     }
@@ -292,6 +304,23 @@ mod tests {
         assert!(m.try_recv().is_some());
         assert!(m.try_recv().is_none());
         assert!(!readable(m.fd()), "drained after the owner caught up");
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "poll is not available under Miri")]
+    fn signal_without_command_is_cleared_by_the_next_look() {
+        let m = Mailbox::<u64>::new().unwrap();
+        assert!(m.try_recv().is_none());
+        m.signal_without_command();
+        assert!(readable(m.fd()));
+        assert!(m.try_recv().is_none());
+        assert!(!readable(m.fd()));
+        m.send(1);
+        assert!(
+            readable(m.fd()),
+            "the owner sleeps again: a delivery signals"
+        );
+        assert_eq!(m.try_recv(), Some(1));
     }
 
     #[test]

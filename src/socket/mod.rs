@@ -466,6 +466,7 @@ impl Socket {
                     UdpMode::Receive
                 };
                 self.add_udp(io, "", EndpointPair::bound_at(endpoint), socket, mode);
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = address;
                 Ok(())
             }
@@ -509,6 +510,8 @@ impl Socket {
                     listener_fd: Some(fd),
                     socket_made_pipe: false,
                 });
+                // ZMQ_FD readable, as libzmq's after launching its listener
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = resolved;
                 Ok(())
             }
@@ -576,6 +579,7 @@ impl Socket {
                 let socket = transport::udp::open_sender(&resolved, &self.options)?;
                 let pair = EndpointPair::connected_to(endpoint);
                 self.add_udp(io, endpoint, pair, socket, UdpMode::Send(resolved.target));
+                self.mailbox.signal_without_command();
                 // As libzmq: LAST_ENDPOINT is the address without `udp://`.
                 self.options.last_endpoint = address;
                 Ok(())
@@ -619,6 +623,8 @@ impl Socket {
                     listener_fd: None,
                     socket_made_pipe,
                 });
+                // ZMQ_FD readable, as libzmq's after launching its session
+                self.mailbox.signal_without_command();
                 self.options.last_endpoint = endpoint.to_owned();
                 Ok(())
             }

@@ -212,6 +212,34 @@ pub fn local_endpoint(fd: RawFd) -> io::Result<String> {
         .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))
 }
 
+/// Which end of a connected unix socket to name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketEnd {
+    Local,
+    Peer,
+}
+
+/// libzmq's text for one end of a connected unix socket (the addresses of monitor v2
+/// events): `ipc://` and the path, `ipc://@` and the abstract name, or `ipc://` alone
+/// for an unnamed end (a connecting socket's own, and so an accepted peer); empty when
+/// the kernel cannot tell.
+pub fn connection_end(fd: RawFd, end: SocketEnd) -> String {
+    // SAFETY: an all-zero sockaddr_un is a valid value.
+    let mut sun: libc::sockaddr_un = unsafe { mem::zeroed() };
+    let mut len = mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+    let address = (&mut sun as *mut libc::sockaddr_un).cast();
+    let named = match end {
+        // SAFETY: `sun` is writable for `len` bytes; the kernel updates `len`.
+        SocketEnd::Local => syscall!(getsockname(fd, address, &mut len)),
+        // SAFETY: as above.
+        SocketEnd::Peer => syscall!(getpeername(fd, address, &mut len)),
+    };
+    if named.is_err() || i32::from(sun.sun_family) != libc::AF_UNIX {
+        return String::new();
+    }
+    from_sockaddr(&sun, len).map_or_else(|| "ipc://".to_owned(), |a| endpoint_string(&a))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +420,47 @@ mod tests {
         assert_eq!(result, Err(Error::Os(libc::ENAMETOOLONG)));
         assert_eq!(std::fs::read_dir(&deep).unwrap().count(), 0);
         std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn connection_ends_are_named_as_libzmq_names_them() {
+        let dir = scratch_dir("ends");
+        let path = dir.join("s");
+        let listener = UnixListener::bind(&path).unwrap();
+        let client = UnixStream::connect(&path).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        let named = format!("ipc://{}", path.display());
+        assert_eq!(
+            connection_end(client.as_raw_fd(), SocketEnd::Local),
+            "ipc://"
+        );
+        assert_eq!(connection_end(client.as_raw_fd(), SocketEnd::Peer), named);
+        assert_eq!(
+            connection_end(accepted.as_raw_fd(), SocketEnd::Local),
+            named
+        );
+        assert_eq!(
+            connection_end(accepted.as_raw_fd(), SocketEnd::Peer),
+            "ipc://"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let name = format!("zmq-ends-{}", std::process::id());
+        let fd = bind_raw(&IpcAddress::Abstract(name.clone().into_bytes())).unwrap();
+        let (sun, len) = to_sockaddr(&IpcAddress::Abstract(name.clone().into_bytes())).unwrap();
+        // SAFETY: socket() takes no pointers.
+        let c = syscall!(socket(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0
+        ))
+        .unwrap();
+        // SAFETY: `sun` is a valid sockaddr_un of `len` bytes.
+        syscall!(connect(c, (&sun as *const libc::sockaddr_un).cast(), len)).unwrap();
+        assert_eq!(connection_end(c, SocketEnd::Peer), format!("ipc://@{name}"));
+        close(c);
+        close(fd);
+        assert_eq!(connection_end(-1, SocketEnd::Local), "");
     }
 
     #[test]

@@ -92,9 +92,8 @@ impl Stream {
     }
 
     /// The local and remote endpoints as libzmq's monitor v2 names them
-    /// (`tcp://127.0.0.1:5555`, `ipc://path`, `ipc://@name` for an abstract name, and
-    /// `ipc://` for the unnamed end a connecting ipc peer has); empty where the system
-    /// gives none.
+    /// (`tcp://127.0.0.1:5555`, `ipc://path`, `ipc://` for an unnamed unix end); empty
+    /// where the system has none.
     pub fn endpoint_addresses(&self) -> (String, String) {
         match self {
             Stream::Tcp(s) => {
@@ -105,20 +104,11 @@ impl Stream {
                 (text(s.local_addr()), text(s.peer_addr()))
             }
             Stream::Unix(s) => {
-                let text = |a: std::io::Result<std::os::unix::net::SocketAddr>| {
-                    use std::os::linux::net::SocketAddrExt;
-                    let Ok(a) = a else {
-                        return String::new();
-                    };
-                    if let Some(path) = a.as_pathname() {
-                        format!("ipc://{}", path.display())
-                    } else if let Some(name) = a.as_abstract_name() {
-                        format!("ipc://@{}", String::from_utf8_lossy(name))
-                    } else {
-                        "ipc://".to_owned()
-                    }
-                };
-                (text(s.local_addr()), text(s.peer_addr()))
+                use super::ipc_address::{connection_end, SocketEnd};
+                (
+                    connection_end(s.as_raw_fd(), SocketEnd::Local),
+                    connection_end(s.as_raw_fd(), SocketEnd::Peer),
+                )
             }
         }
     }
