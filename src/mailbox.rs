@@ -14,7 +14,9 @@
 //! the eventfd (one owner, drained by whoever looks) cannot tell each of them. Every
 //! command instead moves an epoch forward under a small mutex and wakes all waiters on
 //! a condvar, and signals every registered `Signaler` (a poller's fd), as libzmq's
-//! `mailbox_safe_t` does.
+//! `mailbox_safe_t` does. Each registration carries the poller's token for that socket:
+//! a signal queues the token (once until the poller takes it), so the poller looks only
+//! at the sockets that were signalled, not at every thread-safe socket it holds.
 
 use crossbeam_queue::SegQueue;
 use parking_lot::{Condvar, Mutex};
@@ -37,8 +39,15 @@ struct SharedWake {
     /// Counts deliveries (and closes); a waiter sleeps while it is unchanged.
     epoch: Mutex<u64>,
     changed: Condvar,
-    /// Pollers' signals, each written on every delivery.
-    signalers: Mutex<Vec<Arc<Signaler>>>,
+    /// Pollers' signals, each given this mailbox's token on every delivery.
+    signalers: Mutex<Vec<(Arc<Signaler>, Arc<SignalerLink>)>>,
+}
+
+/// One registration with a `Signaler`: the token it reports, and whether that token is
+/// queued already (then a signal adds nothing: the poller has yet to look).
+struct SignalerLink {
+    token: usize,
+    queued: AtomicBool,
 }
 
 /// A pollable "something may have changed" signal: an eventfd that becomes readable
@@ -46,12 +55,15 @@ struct SharedWake {
 /// poller) drains it with `clear`, then asks the socket for `ZMQ_EVENTS`.
 pub struct Signaler {
     eventfd: RawFd,
+    /// The registrations signalled since the owner last took them.
+    pending: Mutex<Vec<Arc<SignalerLink>>>,
 }
 
 impl Signaler {
     pub fn new() -> io::Result<Signaler> {
         Ok(Signaler {
             eventfd: new_eventfd()?,
+            pending: Mutex::new(Vec::new()),
         })
     }
 
@@ -60,14 +72,28 @@ impl Signaler {
         self.eventfd
     }
 
-    /// Makes the descriptor readable (any thread).
-    pub fn signal(&self) {
-        write_eventfd(self.eventfd);
+    /// Queues `link`'s token, unless it is queued already, and makes the descriptor
+    /// readable (any thread).
+    fn signal(&self, link: &Arc<SignalerLink>) {
+        if !link.queued.swap(true, Ordering::SeqCst) {
+            self.pending.lock().push(link.clone());
+            write_eventfd(self.eventfd);
+        }
     }
 
-    /// Makes the descriptor unreadable until the next `signal`.
+    /// Makes the descriptor unreadable until the next signal.
     pub fn clear(&self) {
         drain_eventfd(self.eventfd);
+    }
+
+    /// Moves the tokens signalled since the last call into `tokens` (owner, after
+    /// `clear`). Each registration may signal again from here on, so the owner's look
+    /// at a socket that follows sees everything delivered before that signal.
+    pub fn take_signalled(&self, tokens: &mut Vec<usize>) {
+        for link in self.pending.lock().drain(..) {
+            link.queued.store(false, Ordering::SeqCst);
+            tokens.push(link.token);
+        }
     }
 }
 
@@ -111,8 +137,8 @@ impl SharedWake {
     fn notify(&self) {
         *self.epoch.lock() += 1;
         self.changed.notify_all();
-        for signaler in self.signalers.lock().iter() {
-            signaler.signal();
+        for (signaler, link) in self.signalers.lock().iter() {
+            signaler.signal(link);
         }
     }
 }
@@ -168,15 +194,20 @@ impl<C> Mailbox<C> {
         }
     }
 
-    /// Registers a poller's signal (thread-safe mailboxes only; EINVAL-worthy
-    /// otherwise, which the caller checks): it is signalled on every later delivery,
-    /// and once now so that the poller looks at the owner's current state.
-    pub fn add_signaler(&self, signaler: Arc<Signaler>) -> bool {
+    /// Registers a poller's signal under the poller's `token` for this owner
+    /// (thread-safe mailboxes only; EINVAL-worthy otherwise, which the caller checks):
+    /// the token is signalled on every later delivery, and once now so that the poller
+    /// looks at the owner's current state.
+    pub fn add_signaler(&self, signaler: Arc<Signaler>, token: usize) -> bool {
         let Some(shared) = &self.shared else {
             return false;
         };
-        signaler.signal();
-        shared.signalers.lock().push(signaler);
+        let link = Arc::new(SignalerLink {
+            token,
+            queued: AtomicBool::new(false),
+        });
+        signaler.signal(&link);
+        shared.signalers.lock().push((signaler, link));
         true
     }
 
@@ -186,7 +217,7 @@ impl<C> Mailbox<C> {
             shared
                 .signalers
                 .lock()
-                .retain(|s| !Arc::ptr_eq(s, signaler));
+                .retain(|(s, _)| !Arc::ptr_eq(s, signaler));
         }
     }
 
@@ -343,9 +374,12 @@ mod tests {
     fn a_thread_safe_mailbox_wakes_every_waiter_and_signaler() {
         let m = Arc::new(Mailbox::<u64>::thread_safe().unwrap());
         let signaler = Arc::new(Signaler::new().unwrap());
-        assert!(m.add_signaler(signaler.clone()));
+        assert!(m.add_signaler(signaler.clone(), 42));
         assert!(readable(signaler.fd()), "signalled once when added");
         signaler.clear();
+        let mut tokens = Vec::new();
+        signaler.take_signalled(&mut tokens);
+        assert_eq!(tokens, [42]);
         let epoch = m.epoch();
         let waiters: Vec<_> = (0..3)
             .map(|_| {
@@ -363,8 +397,18 @@ mod tests {
             assert!(w.join().unwrap(), "woken by the delivery, not the deadline");
         }
         assert!(readable(signaler.fd()));
+        // Queued once, however many deliveries, until taken.
+        m.send(70);
+        signaler.clear();
+        assert!(!readable(signaler.fd()));
+        tokens.clear();
+        signaler.take_signalled(&mut tokens);
+        assert_eq!(tokens, [42]);
+        m.send(71);
+        assert!(readable(signaler.fd()), "taken tokens signal again");
         m.remove_signaler(&signaler);
         signaler.clear();
+        signaler.take_signalled(&mut tokens);
         m.send(8);
         assert!(!readable(signaler.fd()), "removed signalers hear nothing");
         // A delivery before the wait began is not missed.
@@ -372,7 +416,7 @@ mod tests {
         m.send(9);
         m.wait_past(epoch, None);
         // Classic mailboxes take no signalers.
-        assert!(!Mailbox::<u64>::new().unwrap().add_signaler(signaler));
+        assert!(!Mailbox::<u64>::new().unwrap().add_signaler(signaler, 0));
     }
 
     /// The protocol's promise, across threads: whenever the owner finds nothing and would

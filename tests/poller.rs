@@ -1,8 +1,9 @@
 //! The draft poller's promise beyond libzmq's semantics (which `c-tests/test_poller.c`
 //! pins): a wait looks only at the sockets that may have changed, not at every socket
-//! it holds, and still misses none.
+//! it holds, and still misses none. The same for thread-safe sockets (SERVER), which
+//! reach the poller through its one signaler instead of a `ZMQ_FD` each.
 
-use zmq::constants::{ZMQ_MAX_SOCKETS, ZMQ_PAIR, ZMQ_POLLIN};
+use zmq::constants::{ZMQ_CLIENT, ZMQ_MAX_SOCKETS, ZMQ_PAIR, ZMQ_POLLIN, ZMQ_SERVER};
 use zmq::ctx::Context;
 use zmq::error::Error;
 use zmq::msg::Msg;
@@ -16,16 +17,16 @@ struct Pairs {
     receivers: Vec<Socket>,
 }
 
-fn pairs(ctx: &Context) -> Pairs {
+fn pairs(ctx: &Context, receiver_type: i32, sender_type: i32) -> Pairs {
     let mut pairs = Pairs {
         senders: Vec::new(),
         receivers: Vec::new(),
     };
     for i in 0..PAIRS {
         let endpoint = format!("inproc://looks-{i}");
-        let mut receiver = ctx.socket(ZMQ_PAIR).unwrap();
+        let mut receiver = ctx.socket(receiver_type).unwrap();
         receiver.bind(&endpoint).unwrap();
-        let mut sender = ctx.socket(ZMQ_PAIR).unwrap();
+        let mut sender = ctx.socket(sender_type).unwrap();
         sender.connect(&endpoint).unwrap();
         pairs.receivers.push(receiver);
         pairs.senders.push(sender);
@@ -47,9 +48,18 @@ fn waited(poller: &mut Poller, p: &mut Pairs, timeout_ms: i64) -> Result<Vec<usi
 
 #[test]
 fn a_wait_looks_only_at_sockets_that_changed() {
+    looks_only_at_sockets_that_changed(ZMQ_PAIR, ZMQ_PAIR);
+}
+
+#[test]
+fn a_wait_looks_only_at_thread_safe_sockets_that_were_signalled() {
+    looks_only_at_sockets_that_changed(ZMQ_SERVER, ZMQ_CLIENT);
+}
+
+fn looks_only_at_sockets_that_changed(receiver_type: i32, sender_type: i32) {
     let ctx = Context::new();
     ctx.set(ZMQ_MAX_SOCKETS, (2 * PAIRS + 16) as i32).unwrap();
-    let mut p = pairs(&ctx);
+    let mut p = pairs(&ctx, receiver_type, sender_type);
     let mut poller = Poller::new().unwrap();
     for (i, receiver) in p.receivers.iter_mut().enumerate() {
         poller

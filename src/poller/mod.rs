@@ -36,10 +36,12 @@
 //! goes) and registers it with each (`Socket::add_signaler`); every command reaching
 //! any of them makes it readable. Its descriptor is in the epoll set once, under
 //! `SIGNALER_TOKEN`, and is what `zmq_poller_fd` returns (EINVAL before any thread-safe
-//! socket was added, as libzmq). When it fires, the wait clears it and makes every
-//! watched thread-safe socket a candidate (the invariant holds: a command after the
-//! clear signals again). The application's own calls on them are noted as for any
-//! socket.
+//! socket was added, as libzmq). Each socket registers with the poller's slot as its
+//! token, and a command queues that token in the signaler (once until taken). When it
+//! fires, the wait clears it, takes the tokens and makes those sockets candidates (the
+//! invariant holds: a command after the take queues its token again). So a wait costs
+//! the thread-safe sockets that were signalled, not all of them (libzmq looks at all).
+//! The application's own calls on them are noted as for any socket.
 
 mod epoll;
 
@@ -97,7 +99,7 @@ enum Wake {
     Epoll,
     /// Refused by epoll: in the poll(2) list of every wait.
     Poll,
-    /// A thread-safe socket: through the poller's signaler (in `signaled`).
+    /// A thread-safe socket: through the poller's signaler, which names it.
     Signaler,
 }
 
@@ -178,8 +180,6 @@ pub struct Poller {
     polled: Vec<usize>,
     /// The signal of thread-safe sockets, from the first one added on.
     signaler: Option<Arc<Signaler>>,
-    /// Slots with `Wake::Signaler`.
-    signaled: Vec<usize>,
     /// Entries whose `events` is not 0 (libzmq's poll set size).
     watched: usize,
     next_order: u64,
@@ -188,6 +188,8 @@ pub struct Poller {
     woken: Vec<(usize, u32)>,
     notes: Vec<WatchToken>,
     to_check: Vec<(usize, i16)>,
+    /// The slots of the thread-safe sockets the signaler named.
+    signalled: Vec<usize>,
     /// What the last wait returned.
     ready: Vec<Ready>,
     /// How many times a wait looked at a socket, ever (the cost the invariant saves).
@@ -206,13 +208,13 @@ impl Poller {
             candidates: Vec::new(),
             polled: Vec::new(),
             signaler: None,
-            signaled: Vec::new(),
             watched: 0,
             next_order: 0,
             next_generation: 0,
             woken: Vec::new(),
             notes: Vec::new(),
             to_check: Vec::new(),
+            signalled: Vec::new(),
             ready: Vec::new(),
             looks: 0,
         })
@@ -258,11 +260,16 @@ impl Poller {
             return Err(Error::Inval);
         }
         let thread_safe = socket.is_thread_safe();
-        if thread_safe {
-            let signaler = self.signaler()?;
-            socket.add_signaler(signaler)?;
-        }
         let (slot, generation) = self.reserve_slot();
+        if thread_safe {
+            let registered = self
+                .signaler()
+                .and_then(|signaler| socket.add_signaler(signaler, slot));
+            if let Err(e) = registered {
+                self.free_slots.push(slot);
+                return Err(e);
+            }
+        }
         let watch = Watch::new(self.uses.clone(), WatchToken { slot, generation });
         socket.watch(watch.clone());
         let target = Target::Socket {
@@ -417,11 +424,6 @@ impl Poller {
             self.polled.retain(|&s| s != slot);
         } else if wake != Wake::Poll && new_wake == Wake::Poll {
             self.polled.push(slot);
-        }
-        if wake == Wake::Signaler && new_wake != Wake::Signaler {
-            self.signaled.retain(|&s| s != slot);
-        } else if wake != Wake::Signaler && new_wake == Wake::Signaler {
-            self.signaled.push(slot);
         }
         if let Some(Some(entry)) = self.entries.get_mut(slot) {
             entry.wake = new_wake;
@@ -613,12 +615,18 @@ impl Poller {
         for i in 0..self.woken.len() {
             let (slot, bits) = self.woken[i];
             if slot == SIGNALER_TOKEN {
+                self.signalled.clear();
                 if let Some(signaler) = &self.signaler {
                     signaler.clear();
+                    signaler.take_signalled(&mut self.signalled);
                 }
-                for j in 0..self.signaled.len() {
-                    let slot = self.signaled[j];
-                    self.make_candidate(slot);
+                for j in 0..self.signalled.len() {
+                    let slot = self.signalled[j];
+                    // A token may outlive its socket (a slot since reused): a look
+                    // too many, never one too few.
+                    if matches!(self.entries.get(slot), Some(Some(e)) if e.wake == Wake::Signaler) {
+                        self.make_candidate(slot);
+                    }
                 }
                 continue;
             }

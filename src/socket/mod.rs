@@ -855,12 +855,13 @@ impl Socket {
 
     /// For a poller of thread-safe sockets (which have no `ZMQ_FD`): registers a
     /// signal that becomes readable whenever a command reaches this socket, i.e. when
-    /// it may have become readable or writable. It is signalled once at once; after it
-    /// fires the poller clears it, then reads `events()`, as with `ZMQ_FD`. EINVAL
+    /// it may have become readable or writable, and queues `token` in it (the poller's
+    /// name for this socket). It is signalled once at once; after it fires the poller
+    /// clears it, takes the tokens, then reads `events()` of those sockets. EINVAL
     /// for a classic socket (use `fd`). Unregister with `remove_signaler` (closing the
     /// socket drops every registration).
-    pub fn add_signaler(&self, signaler: Arc<Signaler>) -> Result<()> {
-        if self.mailbox.add_signaler(signaler) {
+    pub fn add_signaler(&self, signaler: Arc<Signaler>, token: usize) -> Result<()> {
+        if self.mailbox.add_signaler(signaler, token) {
             Ok(())
         } else {
             Err(Error::Inval)
