@@ -8,10 +8,8 @@
 //! shared by callers that take turns through a lock (the C handle's); `thread_safe.rs`
 //! is how they wait without holding it.
 
-mod channel;
 mod client;
 mod dealer;
-mod dgram;
 pub(crate) mod monitor;
 mod pair;
 mod pattern;
@@ -20,7 +18,6 @@ mod pipes_stats;
 mod radio_dish;
 mod reqrep;
 mod router;
-mod scatter_gather;
 mod server;
 pub mod thread_safe;
 pub(crate) mod watchers;

@@ -1,15 +1,44 @@
 //! PAIR: exactly one peer. A second pipe is refused (closed at once), as in libzmq.
+//! The draft CHANNEL and DGRAM are the same socket with a rule on message parts
+//! (`Parts`): CHANNEL carries single-part messages only, DGRAM an address then a body.
 
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::pipe::{PipeKey, Pipes};
 
-#[derive(Default)]
+/// Which messages the socket lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parts {
+    /// PAIR: any message.
+    Any,
+    /// CHANNEL (draft, thread-safe): ZMQ_SNDMORE is EINVAL; a multipart message from
+    /// the peer is dropped.
+    Single,
+    /// DGRAM (draft, not thread-safe): every message is the peer's address ("ip:port"
+    /// over udp), sent with MORE, then the body; anything else is EINVAL.
+    AddressThenBody,
+}
+
 pub struct Pair {
     pipe: Option<PipeKey>,
+    parts: Parts,
+    /// DGRAM: the address part was sent; the body comes next.
+    more_out: bool,
 }
 
 impl Pair {
+    pub fn new(parts: Parts) -> Pair {
+        Pair {
+            pipe: None,
+            parts,
+            more_out: false,
+        }
+    }
+
+    pub fn parts(&self) -> Parts {
+        self.parts
+    }
+
     pub fn attach(&mut self, pipes: &mut Pipes, key: PipeKey) {
         if self.pipe.is_none() {
             self.pipe = Some(key);
@@ -24,13 +53,25 @@ impl Pair {
         }
     }
 
+    /// EINVAL for a part the rule refuses; EAGAIN with no peer or a full pipe.
     pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()> {
-        let key = self.pipe.ok_or(Error::Again)?;
         let more = msg.more();
+        let allowed = match self.parts {
+            Parts::Any => true,
+            Parts::Single => !more,
+            Parts::AddressThenBody => more != self.more_out,
+        };
+        if !allowed {
+            return Err(Error::Inval);
+        }
+        let key = self.pipe.ok_or(Error::Again)?;
         match pipes.write(key, std::mem::take(msg)) {
             Ok(()) => {
                 if !more {
                     pipes.flush(key);
+                }
+                if self.parts == Parts::AddressThenBody {
+                    self.more_out = !self.more_out;
                 }
                 Ok(())
             }
@@ -43,7 +84,17 @@ impl Pair {
 
     pub fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg> {
         let key = self.pipe.ok_or(Error::Again)?;
-        pipes.read(key).ok_or(Error::Again)
+        if self.parts != Parts::Single {
+            return pipes.read(key).ok_or(Error::Again);
+        }
+        loop {
+            let msg = pipes.read(key).ok_or(Error::Again)?;
+            if !msg.more() {
+                return Ok(msg);
+            }
+            // Pipes publish whole messages: the rest of this one is there to drop.
+            while pipes.read(key).ok_or(Error::Again)?.more() {}
+        }
     }
 
     pub fn has_in(&mut self, pipes: &mut Pipes) -> bool {

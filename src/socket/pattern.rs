@@ -1,16 +1,13 @@
 //! The socket types, one variant each, and the dispatch from the socket core to them.
 //! A plain `match`: the send and receive paths stay visible from `zmq_send` down.
 
-use super::channel::Channel;
 use super::client::Client;
 use super::dealer::Dealer;
-use super::dgram::Dgram;
-use super::pair::Pair;
+use super::pair::{Pair, Parts};
 use super::pipeline::{Pull, Push};
 use super::radio_dish::{Dish, Radio};
 use super::reqrep::{Rep, Req};
 use super::router::Router;
-use super::scatter_gather::{Gather, Scatter};
 use super::server::Server;
 use super::xpub::XPub;
 use super::xsub::XSub;
@@ -21,6 +18,7 @@ use crate::options::{bool_value, non_negative_bool_value, Options};
 use crate::pipe::{PipeKey, Pipes};
 
 pub enum Pattern {
+    /// PAIR, and the draft CHANNEL and DGRAM (`Parts` tells them apart).
     Pair(Pair),
     Pub(XPub),
     Sub(XSub),
@@ -28,22 +26,19 @@ pub enum Pattern {
     Rep(Rep),
     Dealer(Dealer),
     Router(Router),
+    /// PULL, and the draft GATHER (single-part).
     Pull(Pull),
+    /// PUSH, and the draft SCATTER (single-part).
     Push(Push),
     XPub(XPub),
     XSub(XSub),
     /// STREAM: raw peers addressed by generated ids, as a ROUTER in raw mode.
     Stream(Router),
-    /// DGRAM (draft, not thread-safe): address + body over a bound udp endpoint.
-    Dgram(Dgram),
     // The other draft types, all thread-safe.
     Server(Server),
     Client(Client),
-    Scatter(Scatter),
-    Gather(Gather),
     /// PEER: a SERVER that can connect and tell the id of the peer it connected to.
     Peer(Server),
-    Channel(Channel),
     Radio(Radio),
     Dish(Dish),
 }
@@ -52,27 +47,27 @@ impl Pattern {
     /// The pattern for a `ZMQ_*` socket type; EINVAL for unknown types.
     pub fn new(socket_type: i32) -> Result<Pattern> {
         Ok(match socket_type {
-            ZMQ_PAIR => Pattern::Pair(Pair::default()),
+            ZMQ_PAIR => Pattern::Pair(Pair::new(Parts::Any)),
             ZMQ_PUB => Pattern::Pub(XPub::new(true)),
             ZMQ_SUB => Pattern::Sub(XSub::new(true)),
             ZMQ_REQ => Pattern::Req(Req::default()),
             ZMQ_REP => Pattern::Rep(Rep::default()),
             ZMQ_DEALER => Pattern::Dealer(Dealer::default()),
             ZMQ_ROUTER => Pattern::Router(Router::default()),
-            ZMQ_PULL => Pattern::Pull(Pull::default()),
-            ZMQ_PUSH => Pattern::Push(Push::default()),
+            ZMQ_PULL => Pattern::Pull(Pull::new(false)),
+            ZMQ_PUSH => Pattern::Push(Push::new(false)),
             ZMQ_XPUB => Pattern::XPub(XPub::new(false)),
             ZMQ_XSUB => Pattern::XSub(XSub::new(false)),
             ZMQ_STREAM => Pattern::Stream(Router::stream()),
             ZMQ_SERVER => Pattern::Server(Server::default()),
             ZMQ_CLIENT => Pattern::Client(Client::default()),
-            ZMQ_SCATTER => Pattern::Scatter(Scatter::default()),
-            ZMQ_GATHER => Pattern::Gather(Gather::default()),
+            ZMQ_SCATTER => Pattern::Push(Push::new(true)),
+            ZMQ_GATHER => Pattern::Pull(Pull::new(true)),
             ZMQ_PEER => Pattern::Peer(Server::default()),
-            ZMQ_CHANNEL => Pattern::Channel(Channel::default()),
+            ZMQ_CHANNEL => Pattern::Pair(Pair::new(Parts::Single)),
             ZMQ_RADIO => Pattern::Radio(Radio::default()),
             ZMQ_DISH => Pattern::Dish(Dish::default()),
-            ZMQ_DGRAM => Pattern::Dgram(Dgram::default()),
+            ZMQ_DGRAM => Pattern::Pair(Pair::new(Parts::AddressThenBody)),
             _ => return Err(Error::Inval),
         })
     }
@@ -147,7 +142,6 @@ impl Pattern {
     ) {
         match self {
             Pattern::Pair(p) => p.attach(pipes, key),
-            Pattern::Dgram(d) => d.attach(pipes, key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.attach(pipes, key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.attach(pipes, key),
             Pattern::Req(r) => r.dealer.attach(pipes, key),
@@ -160,9 +154,6 @@ impl Pattern {
             Pattern::Push(p) => p.attach(key),
             Pattern::Server(s) | Pattern::Peer(s) => s.attach(key),
             Pattern::Client(c) => c.attach(key),
-            Pattern::Scatter(s) => s.attach(key),
-            Pattern::Gather(g) => g.attach(key),
-            Pattern::Channel(c) => c.attach(pipes, key),
             Pattern::Radio(r) => r.attach(pipes, key),
             Pattern::Dish(d) => d.attach(pipes, key),
         }
@@ -171,7 +162,6 @@ impl Pattern {
     pub fn pipe_terminated(&mut self, pipes: &Pipes, key: PipeKey) {
         match self {
             Pattern::Pair(p) => p.pipe_terminated(key),
-            Pattern::Dgram(d) => d.pipe_terminated(key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.pipe_terminated(key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.pipe_terminated(key),
             Pattern::Req(r) => r.pipe_terminated(key),
@@ -182,9 +172,6 @@ impl Pattern {
             Pattern::Push(p) => p.pipe_terminated(key),
             Pattern::Server(s) | Pattern::Peer(s) => s.pipe_terminated(key),
             Pattern::Client(c) => c.pipe_terminated(key),
-            Pattern::Scatter(s) => s.pipe_terminated(key),
-            Pattern::Gather(g) => g.pipe_terminated(key),
-            Pattern::Channel(c) => c.pipe_terminated(key),
             Pattern::Radio(r) => r.pipe_terminated(key),
             Pattern::Dish(d) => d.pipe_terminated(key),
         }
@@ -192,14 +179,9 @@ impl Pattern {
 
     pub fn read_activated(&mut self, pipes: &mut Pipes, key: PipeKey) {
         match self {
-            Pattern::Pair(_)
-            | Pattern::Dgram(_)
-            | Pattern::Push(_)
-            | Pattern::Scatter(_)
-            | Pattern::Channel(_) => {}
+            Pattern::Pair(_) | Pattern::Push(_) => {}
             Pattern::Server(s) | Pattern::Peer(s) => s.read_activated(key),
             Pattern::Client(c) => c.read_activated(key),
-            Pattern::Gather(g) => g.read_activated(key),
             Pattern::Pub(p) | Pattern::XPub(p) => p.read_activated(pipes, key),
             Pattern::Sub(s) | Pattern::XSub(s) => s.read_activated(key),
             Pattern::Req(r) => r.dealer.read_activated(key),
@@ -216,7 +198,8 @@ impl Pattern {
     /// A DGRAM over tcp/ipc is raw too, and always notified (libzmq's `raw_notify`,
     /// which only STREAM can turn off).
     pub fn stream_notify(&self) -> bool {
-        matches!(self, Pattern::Stream(r) if r.notify) || matches!(self, Pattern::Dgram(_))
+        matches!(self, Pattern::Stream(r) if r.notify)
+            || matches!(self, Pattern::Pair(p) if p.parts() == Parts::AddressThenBody)
     }
 
     /// A subscriber's connection came back: resend its subscriptions on that pipe.
@@ -236,19 +219,15 @@ impl Pattern {
             Pattern::Dealer(d) => d.write_activated(key),
             Pattern::Push(p) => p.write_activated(key),
             Pattern::Client(c) => c.write_activated(key),
-            Pattern::Scatter(s) => s.write_activated(key),
             Pattern::Radio(r) => r.write_activated(key),
             Pattern::Dish(d) => d.write_activated(key),
             Pattern::Pair(_)
-            | Pattern::Dgram(_)
             | Pattern::Rep(_)
             | Pattern::Router(_)
             | Pattern::Stream(_)
             | Pattern::Pull(_)
             | Pattern::Server(_)
-            | Pattern::Peer(_)
-            | Pattern::Gather(_)
-            | Pattern::Channel(_) => {}
+            | Pattern::Peer(_) => {}
         }
     }
 
@@ -256,7 +235,6 @@ impl Pattern {
     pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg, options: &Options) -> Result<()> {
         match self {
             Pattern::Pair(p) => p.send(pipes, msg),
-            Pattern::Dgram(d) => d.send(pipes, msg),
             Pattern::Pub(p) | Pattern::XPub(p) => p.send(pipes, msg, options.invert_matching),
             Pattern::XSub(s) => s.send(pipes, msg),
             Pattern::Req(r) => r.send(pipes, msg),
@@ -266,12 +244,8 @@ impl Pattern {
             Pattern::Push(p) => p.send(pipes, msg),
             Pattern::Server(s) | Pattern::Peer(s) => s.send(pipes, msg),
             Pattern::Client(c) => c.send(pipes, msg),
-            Pattern::Scatter(s) => s.send(pipes, msg),
-            Pattern::Channel(c) => c.send(pipes, msg),
             Pattern::Radio(r) => r.send(pipes, msg),
-            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) | Pattern::Dish(_) => {
-                Err(Error::NotSup)
-            }
+            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Dish(_) => Err(Error::NotSup),
         }
     }
 
@@ -279,7 +253,6 @@ impl Pattern {
     pub fn recv(&mut self, pipes: &mut Pipes, options: &Options) -> Result<Msg> {
         match self {
             Pattern::Pair(p) => p.recv(pipes),
-            Pattern::Dgram(d) => d.recv(pipes),
             Pattern::XPub(p) => p.recv(),
             Pattern::Sub(s) | Pattern::XSub(s) => s.recv(pipes, options.invert_matching),
             Pattern::Req(r) => r.recv(pipes),
@@ -289,19 +262,14 @@ impl Pattern {
             Pattern::Pull(p) => p.recv(pipes),
             Pattern::Server(s) | Pattern::Peer(s) => s.recv(pipes),
             Pattern::Client(c) => c.recv(pipes),
-            Pattern::Gather(g) => g.recv(pipes),
-            Pattern::Channel(c) => c.recv(pipes),
             Pattern::Dish(d) => d.recv(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Radio(_) => {
-                Err(Error::NotSup)
-            }
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Radio(_) => Err(Error::NotSup),
         }
     }
 
     pub fn has_in(&mut self, pipes: &mut Pipes, options: &Options) -> bool {
         match self {
             Pattern::Pair(p) => p.has_in(pipes),
-            Pattern::Dgram(d) => d.has_in(pipes),
             Pattern::XPub(p) => p.has_in(),
             Pattern::Sub(s) | Pattern::XSub(s) => s.has_in(pipes, options.invert_matching),
             Pattern::Req(r) => r.has_in(pipes),
@@ -311,17 +279,14 @@ impl Pattern {
             Pattern::Pull(p) => p.has_in(pipes),
             Pattern::Server(s) | Pattern::Peer(s) => s.has_in(pipes),
             Pattern::Client(c) => c.has_in(pipes),
-            Pattern::Gather(g) => g.has_in(pipes),
-            Pattern::Channel(c) => c.has_in(pipes),
             Pattern::Dish(d) => d.has_in(pipes),
-            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Scatter(_) | Pattern::Radio(_) => false,
+            Pattern::Pub(_) | Pattern::Push(_) | Pattern::Radio(_) => false,
         }
     }
 
     pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         match self {
             Pattern::Pair(p) => p.has_out(pipes),
-            Pattern::Dgram(d) => d.has_out(pipes),
             Pattern::Pub(_) | Pattern::XPub(_) | Pattern::XSub(_) => true,
             Pattern::Req(r) => r.has_out(pipes),
             Pattern::Rep(r) => r.has_out(pipes),
@@ -331,11 +296,9 @@ impl Pattern {
             // A SERVER can always try: whether a send succeeds depends on its peer.
             Pattern::Server(_) | Pattern::Peer(_) => true,
             Pattern::Client(c) => c.has_out(pipes),
-            Pattern::Scatter(s) => s.has_out(pipes),
-            Pattern::Channel(c) => c.has_out(pipes),
             // Messages nobody joined are dropped, and joins can always be sent.
             Pattern::Radio(_) | Pattern::Dish(_) => true,
-            Pattern::Sub(_) | Pattern::Pull(_) | Pattern::Gather(_) => false,
+            Pattern::Sub(_) | Pattern::Pull(_) => false,
         }
     }
 

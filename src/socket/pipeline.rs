@@ -1,4 +1,6 @@
 //! PUSH (load-balances whole messages over its peers) and PULL (fair-queues from them).
+//! The draft SCATTER and GATHER (thread-safe) are the same for single-part messages:
+//! SCATTER refuses ZMQ_SNDMORE (EINVAL), GATHER drops multipart messages from peers.
 
 use crate::error::{Error, Result};
 use crate::msg::Msg;
@@ -6,12 +8,20 @@ use crate::pipe::{PipeKey, Pipes};
 use crate::routing::fq::FairQueue;
 use crate::routing::lb::LoadBalancer;
 
-#[derive(Default)]
 pub struct Push {
     lb: LoadBalancer,
+    /// SCATTER.
+    single_part: bool,
 }
 
 impl Push {
+    pub fn new(single_part: bool) -> Push {
+        Push {
+            lb: LoadBalancer::default(),
+            single_part,
+        }
+    }
+
     pub fn attach(&mut self, key: PipeKey) {
         self.lb.attach(key);
     }
@@ -25,6 +35,9 @@ impl Push {
     }
 
     pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()> {
+        if self.single_part && msg.more() {
+            return Err(Error::Inval);
+        }
         self.lb.send(pipes, msg).map(|_| ())
     }
 
@@ -33,12 +46,20 @@ impl Push {
     }
 }
 
-#[derive(Default)]
 pub struct Pull {
     fq: FairQueue,
+    /// GATHER.
+    single_part: bool,
 }
 
 impl Pull {
+    pub fn new(single_part: bool) -> Pull {
+        Pull {
+            fq: FairQueue::default(),
+            single_part,
+        }
+    }
+
     pub fn attach(&mut self, key: PipeKey) {
         self.fq.attach(key);
     }
@@ -52,7 +73,12 @@ impl Pull {
     }
 
     pub fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg> {
-        self.fq.recv(pipes).map(|(m, _)| m).ok_or(Error::Again)
+        let received = if self.single_part {
+            self.fq.recv_single_part(pipes)
+        } else {
+            self.fq.recv(pipes)
+        };
+        received.map(|(msg, _)| msg).ok_or(Error::Again)
     }
 
     pub fn has_in(&mut self, pipes: &mut Pipes) -> bool {
