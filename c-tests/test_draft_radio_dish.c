@@ -7,33 +7,7 @@
 #define ZMQ_BUILD_DRAFT_API
 #include "common.h"
 #include "test_net_util.h"
-
-/* Sends `body` to `group` from a RADIO. */
-static void radio_send(void *radio, const char *group, const char *body) {
-    zmq_msg_t m;
-    CHECK_OK(zmq_msg_init_size(&m, strlen(body)));
-    memcpy(zmq_msg_data(&m), body, strlen(body));
-    CHECK_OK(zmq_msg_set_group(&m, group));
-    CHECK_EQ(zmq_msg_send(&m, radio, 0), (int) strlen(body));
-}
-
-/* Receives one message on a DISH; it must be `body` in `group` (late probes of
- * `await_join` are skipped). */
-static void dish_recv(void *dish, const char *group, const char *body) {
-    zmq_msg_t m;
-    CHECK_OK(zmq_msg_init(&m));
-    int n;
-    while ((n = zmq_msg_recv(&m, dish, 0)) == 5 && memcmp(zmq_msg_data(&m), "probe", 5) == 0)
-        ;
-    if (n < 0)
-        TC_FAIL("zmq_msg_recv (expecting %s/%s): errno %d (%s)", group, body, zmq_errno(),
-                zmq_strerror(zmq_errno()));
-    CHECK_EQ(n, (int) strlen(body));
-    CHECK(memcmp(zmq_msg_data(&m), body, (size_t) n) == 0);
-    CHECK(strcmp(zmq_msg_group(&m), group) == 0);
-    CHECK_EQ(zmq_msg_more(&m), 0);
-    CHECK_OK(zmq_msg_close(&m));
-}
+#include "test_radio_dish_util.h"
 
 /* Sends to `group` until the DISH has it: the join has reached the RADIO. */
 static void await_join(void *radio, void *dish, const char *group) {

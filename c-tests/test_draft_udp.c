@@ -10,7 +10,7 @@
 #define ZMQ_BUILD_DRAFT_API
 #include "common.h"
 #include "test_net_util.h"
-#include "test_udp_util.h"
+#include "test_radio_dish_util.h"
 #include <unistd.h>
 
 
