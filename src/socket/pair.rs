@@ -53,8 +53,12 @@ impl Pair {
         }
     }
 
-    /// EINVAL for a part the rule refuses; EAGAIN with no peer or a full pipe.
+    /// EINVAL for a part the rule refuses; EAGAIN with no peer or a full pipe. As in
+    /// libzmq, a DGRAM with no peer fails before its rule is looked at, a CHANNEL after.
     pub fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()> {
+        if self.parts == Parts::AddressThenBody && self.pipe.is_none() {
+            return Err(Error::Again);
+        }
         let more = msg.more();
         let allowed = match self.parts {
             Parts::Any => true,
@@ -103,5 +107,32 @@ impl Pair {
 
     pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         self.pipe.is_some_and(|k| pipes.check_write(k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(more: bool) -> Msg {
+        let mut msg = Msg::from_slice(b"x");
+        msg.set_more(more);
+        msg
+    }
+
+    #[test]
+    fn with_no_peer_a_dgram_says_eagain_before_its_rule_and_a_channel_after() {
+        let mut pipes = Pipes::default();
+        let mut dgram = Pair::new(Parts::AddressThenBody);
+        // A body first breaks DGRAM's rule, but there is no peer to send to at all.
+        assert_eq!(dgram.send(&mut pipes, &mut part(false)), Err(Error::Again));
+        let mut channel = Pair::new(Parts::Single);
+        assert_eq!(channel.send(&mut pipes, &mut part(true)), Err(Error::Inval));
+        assert_eq!(
+            channel.send(&mut pipes, &mut part(false)),
+            Err(Error::Again)
+        );
+        let mut pair = Pair::new(Parts::Any);
+        assert_eq!(pair.send(&mut pipes, &mut part(true)), Err(Error::Again));
     }
 }
