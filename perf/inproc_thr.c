@@ -45,34 +45,13 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    zmq_msg_t msg;
-    if (zmq_msg_init(&msg) != 0)
-        perf_die("zmq_msg_init");
     /* The clock starts at the first message, so thread start-up is not measured. */
-    if (zmq_msg_recv(&msg, pull, 0) < 0)
-        perf_die("zmq_msg_recv");
-    double start = perf_now_us();
-    for (int i = 1; i < message_count; i++) {
-        if (zmq_msg_recv(&msg, pull, 0) < 0)
-            perf_die("zmq_msg_recv");
-        if ((int)zmq_msg_size(&msg) != message_size) {
-            fprintf(stderr, "message of wrong size\n");
-            return 1;
-        }
-    }
-    double elapsed = perf_now_us() - start;
-    if (elapsed <= 0)
-        elapsed = 1;
-    zmq_msg_close(&msg);
+    double elapsed = perf_recv_timed(pull, message_size, message_count);
     pthread_join(thread, NULL);
     zmq_close(pull);
     zmq_ctx_term(ctx);
 
-    double per_second = (double)(message_count - 1) * 1e6 / elapsed;
-    double megabits = per_second * message_size * 8 / 1e6;
-    printf("message size: %d [B]\n", message_size);
-    printf("message count: %d\n", message_count);
-    printf("mean throughput: %d [msg/s]\n", (int)per_second);
-    printf("mean throughput: %.3f [Mb/s]\n", megabits);
+    perf_print_throughput(message_size, message_count,
+                          (double)(message_count - 1) * 1e6 / elapsed);
     return 0;
 }

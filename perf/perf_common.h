@@ -22,6 +22,17 @@ static inline double perf_now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* local_thr's report: the size, the count and the throughput in messages and megabits
+   a second. */
+static inline void perf_print_throughput(int size, int count, double per_second)
+{
+    printf("message size: %d [B]\n", size);
+    printf("message count: %d\n", count);
+    printf("mean throughput: %d [msg/s]\n", (int)per_second);
+    printf("mean throughput: %.3f [Mb/s]\n", per_second * size * 8 / 1e6);
+    fflush(stdout);
+}
+
 /* A sender's "the receiver is done" signal: call perf_block_done_signal() before the
    library starts its threads (they inherit the mask, so SIGUSR1 stays pending), and
    perf_wait_done_signal() before closing: it returns on SIGUSR1 or after a second. */
@@ -119,6 +130,28 @@ static inline void perf_check_size(zmq_msg_t *msg, int expected)
                 (int)zmq_msg_size(msg), expected);
         exit(1);
     }
+}
+
+/* Receives `count` messages of `size` bytes from `sock`. The clock starts at the first
+   (so connecting and thread start-up are not measured); returns the microseconds the
+   other count - 1 took, at least 1. */
+static inline double perf_recv_timed(void *sock, int size, int count)
+{
+    zmq_msg_t msg;
+    if (zmq_msg_init(&msg) != 0)
+        perf_die("zmq_msg_init");
+    if (zmq_msg_recv(&msg, sock, 0) < 0)
+        perf_die("zmq_msg_recv");
+    perf_check_size(&msg, size);
+    double start = perf_now_us();
+    for (int i = 1; i < count; i++) {
+        if (zmq_msg_recv(&msg, sock, 0) < 0)
+            perf_die("zmq_msg_recv");
+        perf_check_size(&msg, size);
+    }
+    double elapsed = perf_now_us() - start;
+    zmq_msg_close(&msg);
+    return elapsed > 0 ? elapsed : 1;
 }
 #endif
 

@@ -60,29 +60,8 @@ static void receive_all(void *ctx, int with_thread)
         exit(1);
     }
 
-    zmq_msg_t msg;
-    if (zmq_msg_init(&msg) != 0)
-        perf_die("zmq_msg_init");
-    if (zmq_msg_recv(&msg, server, 0) < 0)
-        perf_die("zmq_msg_recv");
-    perf_check_size(&msg, message_size);
-    double start = perf_now_us();
-    for (int i = 1; i < message_count; i++) {
-        if (zmq_msg_recv(&msg, server, 0) < 0)
-            perf_die("zmq_msg_recv");
-        perf_check_size(&msg, message_size);
-    }
-    double elapsed = perf_now_us() - start;
-    if (elapsed <= 0)
-        elapsed = 1;
-    zmq_msg_close(&msg);
-
-    double per_second = (double)message_count * 1e6 / elapsed;
-    printf("message size: %d [B]\n", message_size);
-    printf("message count: %d\n", message_count);
-    printf("mean throughput: %d [msg/s]\n", (int)per_second);
-    printf("mean throughput: %.3f [Mb/s]\n", per_second * message_size * 8 / 1e6);
-    fflush(stdout);
+    double elapsed = perf_recv_timed(server, message_size, message_count);
+    perf_print_throughput(message_size, message_count, (double)message_count * 1e6 / elapsed);
 
     if (with_thread)
         pthread_join(thread, NULL);

@@ -193,11 +193,7 @@ static void count_records(int fd, int size, int count)
         elapsed = 1;
     free(buf);
 
-    double per_second = (double)count * 1e6 / elapsed;
-    printf("message size: %d [B]\n", size);
-    printf("message count: %d\n", count);
-    printf("mean throughput: %d [msg/s]\n", (int)per_second);
-    printf("mean throughput: %.3f [Mb/s]\n", per_second * size * 8 / 1e6);
+    perf_print_throughput(size, count, (double)count * 1e6 / elapsed);
 }
 
 static void echo(int fd, int size, int count)
