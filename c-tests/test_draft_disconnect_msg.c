@@ -58,6 +58,33 @@ static void test_inproc(void *ctx, int connect_first, int by_disconnect) {
     CHECK_OK(zmq_close(router));
 }
 
+/* A connector that goes in the middle of a message: the part it sent is withdrawn,
+ * the ROUTER reads the disconnect message alone, never a half message. */
+static void test_inproc_half_message(void *ctx) {
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    CHECK(router && dealer);
+    CHECK_OK(zmq_setsockopt(router, ZMQ_DISCONNECT_MSG, "BYE", 3));
+    CHECK_OK(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "D2", 2));
+    int timeout = 2000;
+    CHECK_OK(zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout));
+    CHECK_OK(zmq_bind(router, "inproc://bye-half"));
+    CHECK_OK(zmq_connect(dealer, "inproc://bye-half"));
+    tc_send_str(dealer, "whole", 0);
+    tc_send_str(dealer, "first half", ZMQ_SNDMORE);
+    CHECK_OK(zmq_close(dealer));
+    const char *expected[] = {"D2", "whole", "D2", "BYE"};
+    for (int i = 0; i < 4; i++) {
+        tc_recv_str_eq(router, expected[i], 0);
+        int more;
+        size_t len = sizeof more;
+        CHECK_OK(zmq_getsockopt(router, ZMQ_RCVMORE, &more, &len));
+        CHECK_EQ(more, i % 2 == 0);
+    }
+    expect_nothing(router);
+    CHECK_OK(zmq_close(router));
+}
+
 /* The binder going tells a connecting ROUTER nothing. */
 static void test_inproc_binder_goes(void *ctx) {
     void *binder = zmq_socket(ctx, ZMQ_DEALER);
@@ -112,6 +139,7 @@ int main(void) {
         for (int by_disconnect = 0; by_disconnect < 2; by_disconnect++)
             test_inproc(ctx, connect_first, by_disconnect);
     test_inproc_binder_goes(ctx);
+    test_inproc_half_message(ctx);
     CHECK_OK(zmq_ctx_term(ctx));
 #endif
     return 0;
